@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_PASSWORD, demo_data_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations and users (development only) and print the logins."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded with DJANGO_ENV=production.")
+        users = demo_data_load()
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for demo in users:
+            self.stdout.write(f"  {demo.email:<22} {demo.mpid}  {demo.role.label}")
+        self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of them.")

@@ -1,0 +1,133 @@
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.roles import MarketRole, UserRole
+
+mpid_validator = RegexValidator(
+    r"^[A-Z0-9]{4}\Z", "An MPID is exactly 4 upper-case letters or digits, e.g. LOND."
+)
+
+
+def validate_role_codes(value: str) -> None:
+    known = set(MarketRole.values)
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValidationError(
+            "Unknown market role code(s): %(codes)s. Known codes: %(known)s.",
+            params={"codes": ", ".join(unknown), "known": ", ".join(sorted(known))},
+        )
+    if not value:
+        raise ValidationError("An organisation holds at least one market role.")
+
+
+class Organisation(models.Model):
+    """A market participant: one MPID, one or more market roles, one company group."""
+
+    mpid = models.CharField("MPID", max_length=4, unique=True, validators=[mpid_validator])
+    name = models.CharField(max_length=200)
+    # The set of role codes as sorted letters ("MX" = MOP and supplier): one column
+    # that works on SQLite and PostgreSQL alike; read it through `market_roles`.
+    role_codes = models.CharField(
+        "market role codes", max_length=len(MarketRole.values), validators=[validate_role_codes]
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["mpid"]
+
+    def __str__(self) -> str:
+        return f"{self.mpid} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.role_codes = "".join(sorted(set(self.role_codes)))
+        super().save(*args, **kwargs)
+
+    @property
+    def market_roles(self) -> list[MarketRole]:
+        return [MarketRole(code) for code in self.role_codes]
+
+    @property
+    def is_operator(self) -> bool:
+        return MarketRole.OPERATOR in self.role_codes
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=UserRole.SERVICE_ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the portal; the e-mail address is the login."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text="Every portal user belongs to one organisation; "
+        "only a superuser made from the command line may have none.",
+    )
+    role = models.CharField(max_length=20, choices=UserRole.choices, default=UserRole.USER)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="May log in to the Django admin (service admins)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_organisation_admin(self) -> bool:
+        return self.role in (UserRole.ORGANISATION_ADMIN, UserRole.SERVICE_ADMIN)
+
+    @property
+    def is_service_admin(self) -> bool:
+        return self.role == UserRole.SERVICE_ADMIN

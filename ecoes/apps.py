@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class EcoesConfig(AppConfig):
+    """Service-wide pieces: health checks, the home page, Celery housekeeping."""
+
+    name = "ecoes"
+    verbose_name = "Service"

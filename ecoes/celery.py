@@ -1,0 +1,24 @@
+"""The Celery application: one per project, tasks found in each app's tasks.py.
+
+The reliability settings (late acks, re-queue on worker loss, prefetch 1, the
+Redis visibility timeout) live in settings.py under the CELERY_ prefix.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecoes.settings")
+
+app = Celery("ecoes")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one beat schedule of the project. Times are Europe/London.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "ecoes.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

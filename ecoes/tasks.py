@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+@shared_task
+def sessions_clear_expired() -> int:
+    """Delete expired sessions from the database; safe to run twice."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ecoes import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health_live, name="health-live"),
+    path("health/ready/", views.health_ready, name="health-ready"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,116 @@
+import os
+import shutil
+
+import pytest
+
+from ecoes.celery import app as celery_app
+from tests.factories import OrganisationFactory, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def missing_part(reason: str) -> None:
+    """Skip on a developer's laptop, but fail in CI, where every part must be present."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_by_default():
+    """Tasks run in-process unless a test asks for the real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        missing_part(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(mpid="ORGA", name="Organisation A")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(mpid="ORGB", name="Organisation B")
+
+
+@pytest.fixture
+def member(organisation):
+    return UserFactory(organisation=organisation, email="member@orga.example")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the Redis broker, reading the test database.
+
+    Yields the name of a queue only this worker consumes, so tasks sent by the test
+    cannot be taken by any other worker that shares the broker.
+    """
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.REDIS_URL:
+        missing_part("REDIS_URL is not set: the Celery worker needs a Redis broker")
+    if connection.vendor != "postgresql":
+        missing_part("the Celery worker test needs PostgreSQL (DATABASE_URL) to share data")
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as log_file:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ecoes",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        celery_app.conf.task_always_eager = False
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
