@@ -198,7 +198,8 @@ def report_purge_expired(*, now: datetime | None = None, chunk_size: int = 500) 
             Report.objects.filter(pk__in=[row["pk"] for row in chunk]).delete()
             transaction.on_commit(lambda chunk=chunk: _report_files_delete(chunk))
         purged += len(chunk)
-    orphans = _report_orphan_files_delete(now=now)
+    # File ages are measured on the clock that stamped the files, not on `now`.
+    orphans = _report_orphan_files_delete(now=timezone.now())
     if purged or orphans:
         logger.info("Purge removed %s expired reports and %s orphan files", purged, orphans)
     return PurgeResult(reports=purged, orphan_files=orphans)
