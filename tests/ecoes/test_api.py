@@ -12,7 +12,9 @@ def handled(exc):
 
 def test_a_validation_error_names_its_first_field_and_code():
     response = handled(
-        exceptions.ValidationError({"postcode": [exceptions.ErrorDetail("Too long.", "max_length")]})
+        exceptions.ValidationError(
+            {"postcode": [exceptions.ErrorDetail("Too long.", "max_length")]}
+        )
     )
     assert response.status_code == 400
     assert response.data == {

@@ -105,7 +105,9 @@ def test_another_organisations_report_gives_404_in_the_error_shape(client, outsi
     response = client.get(download(report))
 
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "field": None}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "field": None}
+    }
     # The same answer as for a report that does not exist: nothing is revealed.
     assert client.get(f"/api/v1/reports/{report.pk + 1000}/download/").json() == response.json()
     assert client.get(LIST).json()["count"] == 0

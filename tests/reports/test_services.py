@@ -158,9 +158,11 @@ def test_a_download_is_recorded_and_an_expired_report_is_refused(organisation, m
 
     with time_machine.travel(report.available_until - timedelta(seconds=1), tick=False):
         download = report_download_record(report=report, user=member, ip_address="192.0.2.1")
-    with time_machine.travel(report.available_until, tick=False):
-        with pytest.raises(ReportExpiredError, match="expired at 18:00 on 27/09/2019"):
-            report_download_record(report=report, user=member, ip_address="192.0.2.1")
+    with (
+        time_machine.travel(report.available_until, tick=False),
+        pytest.raises(ReportExpiredError, match="expired at 18:00 on 27/09/2019"),
+    ):
+        report_download_record(report=report, user=member, ip_address="192.0.2.1")
 
     assert list(ReportDownload.objects.all()) == [download]
     assert download.report_title == report.title

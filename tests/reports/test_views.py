@@ -62,7 +62,9 @@ def test_the_screen_lists_the_organisations_reports_newest_first_with_expiry(
     assert ">27/09/2019</time>" in html
 
 
-def test_another_organisations_report_is_not_listed(member_client, organisation, other_organisation):
+def test_another_organisations_report_is_not_listed(
+    member_client, organisation, other_organisation
+):
     ReportFactory(organisation=other_organisation, title="Their report")
     ReportFactory(organisation=organisation, title="Our report")
 
@@ -120,9 +122,7 @@ def test_a_member_downloads_a_report_as_an_attachment_and_it_is_audited(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="bulk-search-result-'
-    )
+    assert response["Content-Disposition"].startswith('attachment; filename="bulk-search-result-')
     assert body(response) == b"MPAN core,Postcode\r\n1800021679848,SW1A 1AA\r\n"
     audit = ReportDownload.objects.get()
     assert (audit.report, audit.user, audit.ip_address, audit.via_api) == (
