@@ -22,9 +22,9 @@ def download_url(report):
 
 
 def body(response) -> bytes:
-    content = b"".join(response.streaming_content)
-    response.close()
-    return content
+    # Consuming the stream closes the file: the test client closes the response at its
+    # end (closing it again would fire request_finished and drop the test's connection).
+    return b"".join(response.streaming_content)
 
 
 @pytest.fixture
