@@ -6,7 +6,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reports.forms import ReportFilterForm
-from reports.kinds import ReportKind
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to
 from reports.services import ReportExpiredError, report_download_record
@@ -34,7 +33,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filter_query": query.urlencode(),
             "show_organisation": request.user.is_service_admin,
-            "kinds": ReportKind,
         },
     )
 
