@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "ecoes.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-expired-reports": {
+        "task": "reports.tasks.reports_purge_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

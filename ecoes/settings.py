@@ -8,7 +8,9 @@ DJANGO_ENV=production refuses to start without its secrets and turns on the
 secure defaults.
 """
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import environ
 
@@ -223,11 +225,34 @@ STORAGES = {
     },
 }
 
+# --- Reports ----------------------------------------------------------------------------
+# How long a generated report stays downloadable, in calendar months from its creation.
+REPORT_RETENTION_MONTHS = env_int("REPORT_RETENTION_MONTHS", 3)
+if REPORT_RETENTION_MONTHS < 1:
+    raise environ.ImproperlyConfigured(
+        f"REPORT_RETENTION_MONTHS={REPORT_RETENTION_MONTHS} must be at least 1."
+    )
+# When D0312 maintenance was retired from this service (ISO date and time; a time without
+# an offset is UK time). Unset: not retired. Read only through reports.retirement, which
+# moves to the service-status mechanism when that lands.
+D0312_RETIRED_AT = env_str("D0312_RETIRED_AT")
+if D0312_RETIRED_AT:
+    try:
+        D0312_RETIRED_AT = datetime.fromisoformat(D0312_RETIRED_AT)
+    except ValueError:
+        raise environ.ImproperlyConfigured(
+            f"D0312_RETIRED_AT={D0312_RETIRED_AT!r} is not an ISO date and time, "
+            "e.g. 2019-06-28T18:00."
+        ) from None
+    if D0312_RETIRED_AT.tzinfo is None:
+        D0312_RETIRED_AT = D0312_RETIRED_AT.replace(tzinfo=ZoneInfo("Europe/London"))
+
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "ecoes.api.api_exception_handler",
 }
 
 # --- Logging ----------------------------------------------------------------------------------

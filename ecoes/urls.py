@@ -9,4 +9,6 @@ urlpatterns = [
     path("health/ready/", views.health_ready, name="health-ready"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include("reports.api_urls")),
 ]

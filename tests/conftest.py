@@ -53,6 +53,16 @@ def member(organisation):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path, monkeypatch):
+    """A temporary MEDIA_ROOT for tests that write files, also seen by a worker process."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    monkeypatch.setenv("MEDIA_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` process on the Redis broker, reading the test database.
 

@@ -2,6 +2,8 @@ import factory
 
 from accounts.models import Organisation, User
 from accounts.roles import MarketRole, UserRole
+from reports.kinds import ReportKind
+from reports.models import Report
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -31,3 +33,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class ReportFactory(factory.Factory):
+    """A report made the real way, through reports.services.report_create (file included)."""
+
+    class Meta:
+        model = Report
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = ReportKind.BULK_SEARCH
+    title = factory.Sequence(lambda n: f"Bulk search result {n}")
+    rows_header = ("MPAN core", "Postcode")
+    rows = factory.LazyFunction(lambda: [("1800021679848", "SW1A 1AA")])
+    created_by = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from reports.services import report_create
+
+        return report_create(**kwargs)

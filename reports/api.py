@@ -1,0 +1,94 @@
+"""GET /api/v1/reports/ and GET /api/v1/reports/{id}/download/ (the same rules as the screen)."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import APIView
+
+from reports.forms import ReportFilterForm
+from reports.models import Report
+from reports.queries import reports_filter, reports_visible_to
+from reports.services import ReportExpiredError, report_download_record
+
+
+class ReportGone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_code = "report_expired"
+    default_detail = "This report has expired."
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.mpid")
+    kind_display = serializers.CharField(source="get_kind_display")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "kind_display",
+            "title",
+            "created_at",
+            "available_until",
+            "size",
+            "sha256",
+            "row_count",
+            "download_url",
+        ]
+
+    def get_download_url(self, report: Report) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api-report-download", args=[report.pk])
+        )
+
+
+class ReportPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ReportListApi(ListAPIView):
+    serializer_class = ReportSerializer
+    pagination_class = ReportPagination
+
+    def get_queryset(self):
+        form = ReportFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {
+                    name: [ErrorDetail(error["message"], code=error["code"]) for error in errors]
+                    for name, errors in form.errors.get_json_data().items()
+                }
+            )
+        return reports_filter(reports_visible_to(user=self.request.user), **form.cleaned_data)
+
+
+class ReportDownloadApi(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking only for text/csv gets the file, not 406: the body is the file.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, pk: int):
+        report = get_object_or_404(reports_visible_to(user=request.user), pk=pk)
+        try:
+            report_download_record(
+                report=report,
+                user=request.user,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                via_api=True,
+            )
+        except ReportExpiredError as error:
+            raise ReportGone(str(error)) from error
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=report.download_name,
+            content_type="text/csv; charset=utf-8",
+        )
