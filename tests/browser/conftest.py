@@ -35,5 +35,15 @@ def page(browser):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Any Content-Security-Policy violation (an inline script or style slipping in)
+    # fails the test that caused it.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations
