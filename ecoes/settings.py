@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: applies the service mode and retirements to every request.
+    "ecoes.service_status.middleware.ServiceStatusMiddleware",
 ]
 
 ROOT_URLCONF = "ecoes.urls"
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecoes.context_processors.service",
+                "ecoes.service_status.context_processors.service_status",
             ],
         },
     },
@@ -229,6 +232,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+
+# --- Service status (modes, cut-over windows, retired functions, broadcasts) ------------------
+# How long the status snapshot is cached (Redis in production); a change made on one server
+# reaches the others within this many seconds. Times of day are exact regardless.
+SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# In offline mode, keep log-in and the admin open to service admins so they can run the service.
+SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
+# Windows starting within this many days are announced in a banner on every page.
+SERVICE_STATUS_ANNOUNCE_DAYS = env_int("SERVICE_STATUS_ANNOUNCE_DAYS", 14)
+# Retirements known before deployment, e.g.
+# {"d0312_maintenance": {"from": "2019-06-27T18:00:00+01:00", "message": "..."}};
+# a RetiredFunction row (admin) for the same function wins.
+SERVICE_RETIRED_FUNCTIONS: dict[str, dict[str, str]] = {}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

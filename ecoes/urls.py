@@ -9,4 +9,5 @@ urlpatterns = [
     path("health/ready/", views.health_ready, name="health-ready"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ecoes.service_status.urls")),
 ]
