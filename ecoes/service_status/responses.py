@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 
 from ecoes.service_status.modes import ServiceMode
 from ecoes.service_status.queries import AccessDecision, ModeState
-from ecoes.service_status.timefmt import uk_time
+from ecoes.service_status.timefmt import iso_uk, uk_time
 
 API_PREFIX = "/api/"
 
@@ -31,8 +31,8 @@ def state_as_json(state: ModeState) -> dict | None:
     return {
         "source": state.source,
         "mode": state.mode,
-        "starts_at": state.window.starts_at.isoformat() if state.window else None,
-        "ends_at": state.ends_at.isoformat() if state.ends_at else None,
+        "starts_at": iso_uk(state.window.starts_at) if state.window else None,
+        "ends_at": iso_uk(state.ends_at),
         "reason": state.reason,
         "message": state.message,
     }
@@ -55,6 +55,8 @@ def unavailable_message(decision: AccessDecision) -> str:
 
 
 def _finish(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    # A planned refusal is not a server error: keep it out of django.request's error log.
+    response._has_been_logged = True
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
@@ -94,12 +96,11 @@ def retired_response(request: HttpRequest, decision: AccessDecision) -> HttpResp
     if request.path_info.startswith(API_PREFIX):
         body = error_body("function_retired", retirement.message) | {
             "function": retirement.function,
-            "retired_from": retirement.retired_from.isoformat(),
+            "retired_from": iso_uk(retirement.retired_from),
         }
         response = JsonResponse(body, status=410)
     else:
         response = render(
             request, "service_status/retired.html", {"retirement": retirement}, status=410
         )
-    add_never_cache_headers(response)
-    return response
+    return _finish(response, None)

@@ -20,3 +20,8 @@ def uk_period(starts_at: datetime, ends_at: datetime | None) -> str:
     if ends_at is None:
         return f"from {uk_time(starts_at)} until further notice"
     return f"from {uk_time(starts_at)} to {uk_time(ends_at)}"
+
+
+def iso_uk(moment: datetime | None) -> str | None:
+    """ISO 8601 in UK time, e.g. '2019-06-29T08:00:00+01:00', for the API."""
+    return timezone.localtime(moment).isoformat() if moment is not None else None

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from ecoes.service_status import queries
 from ecoes.service_status.responses import state_as_json
-from ecoes.service_status.timefmt import uk_stamp
+from ecoes.service_status.timefmt import iso_uk, uk_stamp
 
 
 @require_GET
@@ -78,12 +78,12 @@ class ServiceStatusAPIView(APIView):
                 "mode": state.mode,
                 "description": state.description,
                 "window": state_as_json(state),
-                "until": state.ends_at.isoformat() if state.ends_at else None,
+                "until": iso_uk(state.ends_at),
                 "upcoming_windows": [
                     {
                         "mode": w.mode,
-                        "starts_at": w.starts_at.isoformat(),
-                        "ends_at": w.ends_at.isoformat(),
+                        "starts_at": iso_uk(w.starts_at),
+                        "ends_at": iso_uk(w.ends_at),
                         "reason": w.reason,
                         "message": w.message,
                     }
@@ -93,7 +93,7 @@ class ServiceStatusAPIView(APIView):
                     {
                         "function": r.function,
                         "label": r.label,
-                        "retired_from": r.retired_from.isoformat(),
+                        "retired_from": iso_uk(r.retired_from),
                         "message": r.message,
                     }
                     for r in snapshot.retirements.values()
@@ -105,10 +105,10 @@ class ServiceStatusAPIView(APIView):
                         "title": b.title,
                         "severity": b.severity,
                         "body": b.body,
-                        "active_from": b.active_from.isoformat(),
-                        "active_until": b.active_until.isoformat() if b.active_until else None,
+                        "active_from": iso_uk(b.active_from),
+                        "active_until": iso_uk(b.active_until),
                         "updates": [
-                            {"posted_at": u.posted_at.isoformat(), "text": u.text}
+                            {"posted_at": iso_uk(u.posted_at), "text": u.text}
                             for u in b.updates.all()
                         ],
                     }
