@@ -56,11 +56,11 @@ class StatusFeed(Feed):
         return f"{reverse('service-status')}#broadcast-{item.pk}"
 
     def item_pubdate(self, item):
-        return item.active_from
+        return timezone.localtime(item.active_from)
 
     def item_updateddate(self, item):
         updates = list(item.updates.all())
-        return updates[-1].posted_at if updates else item.active_from
+        return timezone.localtime(updates[-1].posted_at if updates else item.active_from)
 
 
 class ServiceStatusAPIView(APIView):
