@@ -18,26 +18,26 @@ from ecoes.service_status.models import (
     ServiceWindow,
 )
 from ecoes.service_status.modes import ServiceMode
-from ecoes.service_status.queries import _is_service_admin, mode_in_force, status_cache_clear
+from ecoes.service_status.queries import mode_in_force, status_cache_clear, user_is_service_admin
 
 
 class ServiceAdminsOnly:
     """Only service admins see and change the service status in the admin."""
 
     def has_module_permission(self, request):
-        return _is_service_admin(request.user)
+        return user_is_service_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _is_service_admin(request.user)
+        return user_is_service_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return _is_service_admin(request.user)
+        return user_is_service_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return _is_service_admin(request.user)
+        return user_is_service_admin(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return _is_service_admin(request.user)
+        return user_is_service_admin(request.user)
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -195,7 +195,7 @@ class ServiceStatusChangeAdmin(ServiceAdminsOnly, admin.ModelAdmin):
 
     def mode_view(self, request):
         """GET shows the mode and the form; only a POST (with its CSRF token) changes it."""
-        if not _is_service_admin(request.user):
+        if not user_is_service_admin(request.user):
             raise PermissionDenied
         form = ModeChangeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ while, so a dead Redis costs one timeout, not one per request.
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -169,7 +169,6 @@ class AccessDecision:
     state: ModeState | None = None
     retirement: Retirement | None = None
     available_from: datetime | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -203,6 +202,22 @@ def _configured_retirements() -> dict[str, Retirement]:
     return seeded
 
 
+def _broadcast_info(broadcast) -> BroadcastInfo:
+    """A plain copy of a Broadcast (organisations and updates prefetched), to cache."""
+    return BroadcastInfo(
+        id=broadcast.pk,
+        title=broadcast.title,
+        severity=broadcast.severity,
+        body=broadcast.body,
+        organisation_ids=frozenset(o.pk for o in broadcast.organisations.all()),
+        market_role_codes=broadcast.market_role_codes,
+        user_roles=tuple(broadcast.user_role_list),
+        active_from=broadcast.active_from,
+        active_until=broadcast.active_until,
+        updates=tuple((u.posted_at, u.text) for u in broadcast.updates.all()),
+    )
+
+
 def snapshot_from_database(*, at: datetime | None = None) -> Snapshot:
     from ecoes.service_status.models import (
         Broadcast,
@@ -223,18 +238,7 @@ def snapshot_from_database(*, at: datetime | None = None) -> Snapshot:
             row.function, sf.service_function(row.function).label, row.retired_from, row.message
         )
     broadcasts = tuple(
-        BroadcastInfo(
-            id=b.pk,
-            title=b.title,
-            severity=b.severity,
-            body=b.body,
-            organisation_ids=frozenset(o.pk for o in b.organisations.all()),
-            market_role_codes=b.market_role_codes,
-            user_roles=tuple(b.user_role_list),
-            active_from=b.active_from,
-            active_until=b.active_until,
-            updates=tuple((u.posted_at, u.text) for u in b.updates.all()),
-        )
+        _broadcast_info(b)
         for b in Broadcast.objects.exclude(active_until__lte=at).prefetch_related(
             "organisations", "updates"
         )
@@ -362,7 +366,7 @@ def function_is_retired(name: str, at: datetime | None = None) -> bool:
 # --- Decisions for one request ----------------------------------------------------------
 
 
-def _is_service_admin(user) -> bool:
+def user_is_service_admin(user) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
@@ -388,7 +392,7 @@ def access_decision(*, path: str, user=None, at: datetime | None = None) -> Acce
     if state.mode == ServiceMode.OFFLINE:
         if admins_when_offline and (
             path.startswith(sf.SIGN_IN_PREFIXES)
-            or (function.name == sf.ADMIN and _is_service_admin(user))
+            or (function.name == sf.ADMIN and user_is_service_admin(user))
         ):
             return AccessDecision(function, state=state)
         return AccessDecision(
@@ -406,7 +410,7 @@ def access_decision(*, path: str, user=None, at: datetime | None = None) -> Acce
         # Service admins run the cut-over from the admin, so they keep it when restricted.
         if state.mode == ServiceMode.NORMAL or path.startswith(sf.SIGN_IN_PREFIXES):
             return AccessDecision(function, state=state)
-        if _is_service_admin(user):
+        if user_is_service_admin(user):
             return AccessDecision(function, state=state)
     elif mode_allows(state.mode, function.name):
         return AccessDecision(function, state=state)
@@ -435,7 +439,7 @@ def function_available(name: str, *, user=None, at: datetime | None = None) -> b
             return True
         if mode == ServiceMode.OFFLINE and not settings.SERVICE_STATUS_ADMINS_WHEN_OFFLINE:
             return False
-        return _is_service_admin(user)
+        return user_is_service_admin(user)
     return mode_allows(mode, name)
 
 
@@ -478,18 +482,7 @@ def broadcast_timeline(*, user=None, limit: int = 20):
     )
     shown = []
     for broadcast in broadcasts[: limit * 3]:
-        info = BroadcastInfo(
-            id=broadcast.pk,
-            title=broadcast.title,
-            severity=broadcast.severity,
-            body=broadcast.body,
-            organisation_ids=frozenset(o.pk for o in broadcast.organisations.all()),
-            market_role_codes=broadcast.market_role_codes,
-            user_roles=tuple(broadcast.user_role_list),
-            active_from=broadcast.active_from,
-            active_until=broadcast.active_until,
-        )
-        if info.is_for(user):
+        if _broadcast_info(broadcast).is_for(user):
             shown.append(broadcast)
         if len(shown) == limit:
             break

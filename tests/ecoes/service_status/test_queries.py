@@ -136,3 +136,17 @@ def test_the_banner_is_the_latest_active_broadcast():
     BroadcastFactory(title="Not yet", active_from=now + HOUR)
     BroadcastFactory(title="Ended", active_from=now - HOUR / 2, active_until=now - HOUR / 4)
     assert queries.banner_broadcast().title == "Newer"
+
+
+def test_when_redis_is_unreachable_the_mode_still_comes_from_the_database(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    now = timezone.now()
+    ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + HOUR)
+    assert mode_in_force().mode == "restricted"
+    assert mode_in_force().mode == "restricted"  # the cache is skipped for a while now
