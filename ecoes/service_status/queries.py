@@ -363,6 +363,21 @@ def function_is_retired(name: str, at: datetime | None = None) -> bool:
     return retired_function_or_none(name, at) is not None
 
 
+class FunctionRetired(Exception):
+    """A retired function was asked to work; the message is the one users are shown."""
+
+    def __init__(self, retirement: Retirement):
+        self.retirement = retirement
+        super().__init__(retirement.message)
+
+
+def function_ensure_not_retired(name: str, at: datetime | None = None) -> None:
+    """Raise FunctionRetired if `name` is retired at `at`: for services and tasks."""
+    retirement = retired_function_or_none(name, at)
+    if retirement is not None:
+        raise FunctionRetired(retirement)
+
+
 # --- Decisions for one request ----------------------------------------------------------
 
 
