@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import UserRole
 from ecoes.service_functions import RETIRABLE_FUNCTION_CHOICES
 from ecoes.service_status.modes import ServiceMode
+from ecoes.service_status.timefmt import uk_period, uk_stamp
 
 RESTRICTING_MODES = [
     (ServiceMode.RESTRICTED.value, ServiceMode.RESTRICTED.label),
@@ -45,8 +46,6 @@ class ServiceWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        from ecoes.service_status.timefmt import uk_period
-
         return f"{self.get_mode_display()} {uk_period(self.starts_at, self.ends_at)}"
 
 
@@ -146,8 +145,6 @@ class BroadcastUpdate(models.Model):
         ordering = ["posted_at", "pk"]
 
     def __str__(self) -> str:
-        from ecoes.service_status.timefmt import uk_stamp
-
         return f"Update ({uk_stamp(self.posted_at)}): {self.text}"
 
 
