@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class EcoesConfig(AppConfig):
-    """Service-wide pieces: health checks, the home page, Celery housekeeping."""
+    """Service-wide pieces: health checks, the home page, Celery housekeeping, service status."""
 
     name = "ecoes"
     verbose_name = "Service"

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After authentication: applies the service mode and retirements to every request.
+    "ecoes.service_status.middleware.ServiceStatusMiddleware",
 ]
 
 ROOT_URLCONF = "ecoes.urls"
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecoes.context_processors.service",
+                "ecoes.service_status.context_processors.service_status",
             ],
         },
     },
@@ -250,19 +253,19 @@ if REPORT_RETENTION_MONTHS < 1:
         f"REPORT_RETENTION_MONTHS={REPORT_RETENTION_MONTHS} must be at least 1."
     )
 # When D0312 maintenance was retired from this service (ISO date and time; a time without
-# an offset is UK time). Unset: not retired. Read only through reports.retirement, which
-# moves to the service-status mechanism when that lands.
-D0312_RETIRED_AT = env_str("D0312_RETIRED_AT")
-if D0312_RETIRED_AT:
+# an offset is UK time). A convenience that seeds SERVICE_RETIRED_FUNCTIONS below: the
+# service-status retirements are the one mechanism every feature reads.
+_d0312_retired_at = env_str("D0312_RETIRED_AT")
+if _d0312_retired_at:
     try:
-        D0312_RETIRED_AT = datetime.fromisoformat(D0312_RETIRED_AT)
+        _d0312_retired_at = datetime.fromisoformat(_d0312_retired_at)
     except ValueError:
         raise environ.ImproperlyConfigured(
-            f"D0312_RETIRED_AT={D0312_RETIRED_AT!r} is not an ISO date and time, "
+            f"D0312_RETIRED_AT={_d0312_retired_at!r} is not an ISO date and time, "
             "e.g. 2019-06-28T18:00."
         ) from None
-    if D0312_RETIRED_AT.tzinfo is None:
-        D0312_RETIRED_AT = D0312_RETIRED_AT.replace(tzinfo=ZoneInfo("Europe/London"))
+    if _d0312_retired_at.tzinfo is None:
+        _d0312_retired_at = _d0312_retired_at.replace(tzinfo=ZoneInfo("Europe/London"))
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -271,6 +274,24 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "ecoes.api.api_exception_handler",
 }
+
+# --- Service status (modes, cut-over windows, retired functions, broadcasts) ------------------
+# How long the status snapshot is cached (Redis in production); a change made on one server
+# reaches the others within this many seconds. Times of day are exact regardless.
+SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# In offline mode, keep log-in and the admin open to service admins so they can run the service.
+SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
+# Windows starting within this many days are announced in a banner on every page.
+SERVICE_STATUS_ANNOUNCE_DAYS = env_int("SERVICE_STATUS_ANNOUNCE_DAYS", 14)
+# Retirements known before deployment, e.g.
+# {"d0312_maintenance": {"from": "2019-06-27T18:00:00+01:00", "message": "..."}};
+# a RetiredFunction row (admin) for the same function wins.
+SERVICE_RETIRED_FUNCTIONS: dict[str, dict] = {}
+if _d0312_retired_at:
+    SERVICE_RETIRED_FUNCTIONS["d0312_maintenance"] = {
+        "from": _d0312_retired_at,
+        "message": "D0312 maintenance has been retired from this service.",
+    }
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("", include("ecoes.service_status.urls")),
 ]

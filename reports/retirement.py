@@ -1,15 +1,15 @@
 """Whether D0312 maintenance has been retired from this service, and since when.
 
-For now the retirement time is the D0312_RETIRED_AT setting. The service-status work
-brings the one retired-functions mechanism (`function_is_retired(name, at=None)` with a
-record named RETIRED_FUNCTION_NAME); when it lands, only `d0312_retired_since` changes
-to read it, and every caller (the registry's D0312 processing) stays as it is.
+The retirement itself lives in the service-status mechanism (a RetiredFunction record
+or settings.SERVICE_RETIRED_FUNCTIONS, seeded by D0312_RETIRED_AT); this module only
+words the rejection of a late D0312 file.
 """
 
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
+
+from ecoes.service_status.queries import retired_function_or_none
 
 # The name of this function in the service-status mechanism's retired-function records.
 RETIRED_FUNCTION_NAME = "d0312_maintenance"
@@ -31,10 +31,8 @@ class D0312RetiredError(Exception):
 
 def d0312_retired_since(*, at: datetime | None = None) -> datetime | None:
     """The moment D0312 maintenance was retired, if that is at or before `at` (now)."""
-    retired_at = settings.D0312_RETIRED_AT
-    if retired_at is None:
-        return None
-    return retired_at if retired_at <= (at or timezone.now()) else None
+    retirement = retired_function_or_none(RETIRED_FUNCTION_NAME, at)
+    return retirement.retired_from if retirement else None
 
 
 def d0312_ensure_not_retired(*, at: datetime | None = None) -> None:

@@ -146,3 +146,21 @@ def _close_connection_pools(django_db_setup, django_db_blocker):
             )
         connection.close()
         connection.close_pool()
+
+
+@pytest.fixture(autouse=True)
+def _service_status_cache_cleared():
+    """The service status snapshot is cached; a test must not see the last test's windows."""
+    from ecoes.service_status.queries import status_cache_clear
+
+    status_cache_clear()
+    yield
+    status_cache_clear()
+
+
+@pytest.fixture
+def service_admin(db):
+    operator = OrganisationFactory(mpid="ECOS", name="Enquiry service operator", role_codes="Z")
+    return UserFactory(
+        organisation=operator, email="ops@ecoes.example", role="service_admin", is_staff=True
+    )

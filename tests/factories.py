@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import MarketRole, UserRole
@@ -53,3 +56,24 @@ class ReportFactory(factory.Factory):
         from reports.services import report_create
 
         return report_create(**kwargs)
+
+
+class ServiceWindowFactory(factory.django.DjangoModelFactory):
+    """A window written straight to the table; tests of auditing use the services."""
+
+    class Meta:
+        model = "ecoes.ServiceWindow"
+
+    mode = "restricted"
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda window: window.starts_at + timedelta(hours=2))
+    reason = "Planned maintenance"
+
+
+class BroadcastFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ecoes.Broadcast"
+
+    title = factory.Sequence(lambda n: f"Service broadcast {n}")
+    body = "Something users should know."
+    active_from = factory.LazyFunction(timezone.now)

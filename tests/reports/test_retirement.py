@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import MarketRole
+from ecoes.service_status.queries import status_cache_clear
 from reports.models import Report
 from reports.retirement import D0312RetiredError, d0312_ensure_not_retired, d0312_retired_since
 from reports.services import report_create_d0312_processing
@@ -31,8 +32,9 @@ def process_d0312(*, organisation, flow_file_name, received_at):
 
 
 @pytest.fixture
-def retired(settings):
-    settings.D0312_RETIRED_AT = RETIRED_AT
+def retired(settings, db):
+    settings.SERVICE_RETIRED_FUNCTIONS = {"d0312_maintenance": {"from": RETIRED_AT}}
+    status_cache_clear()
     return RETIRED_AT
 
 
@@ -41,8 +43,10 @@ def mop(db):
     return OrganisationFactory(mpid="MTRW", role_codes=MarketRole.METER_OPERATOR)
 
 
-def test_d0312_is_not_retired_while_the_setting_is_unset(settings):
-    settings.D0312_RETIRED_AT = None
+@pytest.mark.django_db
+def test_d0312_is_not_retired_while_no_retirement_is_configured(settings):
+    settings.SERVICE_RETIRED_FUNCTIONS = {}
+    status_cache_clear()
     assert d0312_retired_since(at=datetime(2030, 1, 1, tzinfo=LONDON)) is None
     d0312_ensure_not_retired()
 
@@ -90,7 +94,8 @@ def settings_value(env: dict[str, str]) -> subprocess.CompletedProcess:
             "shell",
             "--no-imports",
             "-c",
-            "from django.conf import settings; print(settings.D0312_RETIRED_AT.isoformat())",
+            "from django.conf import settings; "
+            "print(settings.SERVICE_RETIRED_FUNCTIONS['d0312_maintenance']['from'].isoformat())",
         ],
         cwd=ROOT,
         env={**os.environ, **env},
