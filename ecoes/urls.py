@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_live, name="health-live"),
     path("health/ready/", views.health_ready, name="health-ready"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("organisation/", include("accounts.organisation_urls")),
     path("admin/", admin.site.urls),
 ]
