@@ -212,7 +212,9 @@ class AccountEvent(models.Model):
         indexes = [models.Index(fields=["organisation", "-occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.subject_email}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.subject_email}"
+        )
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -42,9 +42,7 @@ def invite_token_user(*, token: str) -> User:
         ) from error
     user = User.objects.filter(pk=data.get("u")).first()
     if user is None or not user.is_active:
-        raise InviteLinkError(
-            "This invitation has been withdrawn. Ask your organisation's admin."
-        )
+        raise InviteLinkError("This invitation has been withdrawn. Ask your organisation's admin.")
     if user.has_usable_password() or not constant_time_compare(
         data.get("p", ""), _password_fingerprint(user)
     ):

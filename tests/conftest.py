@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 from ecoes.celery import app as celery_app
+from accounts.roles import MarketRole, UserRole
 from tests.factories import OrganisationFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -50,6 +51,49 @@ def other_organisation(db):
 @pytest.fixture
 def member(organisation):
     return UserFactory(organisation=organisation, email="member@orga.example")
+
+
+@pytest.fixture
+def org_admin(organisation):
+    """The owner: an organisation admin of organisation A."""
+    return UserFactory(
+        organisation=organisation, email="admin@orga.example", role=UserRole.ORGANISATION_ADMIN
+    )
+
+
+@pytest.fixture
+def outsider_admin(other_organisation):
+    """An organisation admin of organisation B, who must never see A's users."""
+    return UserFactory(
+        organisation=other_organisation,
+        email="admin@orgb.example",
+        role=UserRole.ORGANISATION_ADMIN,
+    )
+
+
+@pytest.fixture
+def operator_organisation(db):
+    return OrganisationFactory(mpid="DESK", name="Service desk", role_codes=MarketRole.OPERATOR)
+
+
+@pytest.fixture
+def service_admin(operator_organisation):
+    return UserFactory(
+        organisation=operator_organisation,
+        email="desk@operator.example",
+        role=UserRole.SERVICE_ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and used TOTP codes live in the cache (Redis in CI), which
+    outlives a test; start each test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         except AccountError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            self.style.SUCCESS(f"Created {organisation} with market roles {organisation.role_codes}.")
+            self.style.SUCCESS(
+                f"Created {organisation} with market roles {organisation.role_codes}."
+            )
         )
         self.stdout.write(f"Invitation e-mailed to its organisation admin {admin.email}.")
