@@ -1,12 +1,14 @@
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from accounts.models import AccountEventKind, User
-from accounts.queries import user_requires_mfa
+from accounts.queries import user_has_mfa, user_requires_mfa
 from accounts.services import account_event_record
+from accounts.sessions import session_seconds_since_login
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -15,7 +17,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
     try:
         return get_adapter(request).get_client_ip(request)
-    except Exception:  # an address we cannot read must not stop a login or its audit
+    except PermissionDenied:  # no address: the audit line goes without one
         return None
 
 
@@ -39,6 +41,23 @@ class AccountAdapter(DefaultAccountAdapter):
                 detail="password login refused: too many failed attempts",
             )
             raise
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # allauth asks for the password again before two-factor set-up. Someone who has
+        # just logged in (and is often being made to enrol) typed it moments ago, so
+        # the first set-up within the re-authentication window goes ahead; later
+        # changes to two-factor authentication still ask.
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = self.request
+        if required and app == "allauth.mfa" and request and request.user.is_authenticated:
+            since_login = session_seconds_since_login(request)
+            if (
+                since_login is not None
+                and since_login < account_settings.REAUTHENTICATION_TIMEOUT
+                and not user_has_mfa(user=request.user)
+            ):
+                return False
+        return required
 
     def send_password_reset_mail(self, user, email, context) -> None:
         request = context.get("request")

@@ -14,19 +14,10 @@ from accounts.adapters import client_ip
 from accounts.models import AccountEventKind
 from accounts.queries import user_has_mfa, user_requires_mfa
 from accounts.services import account_event_record
+from accounts.sessions import LAST_SEEN, LOGIN_AT, session_login_stamp
 
-LOGIN_AT = "accounts.login_at"
-LAST_SEEN = "accounts.last_seen"
 # last-seen is written at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION = 15
-
-
-def session_login_stamp(request) -> None:
-    """Called at login: the start of the 12-hour session."""
-    now = int(time.time())
-    request.session[LOGIN_AT] = now
-    request.session[LAST_SEEN] = now
-    request.session.set_expiry(settings.ACCOUNT_SESSION_IDLE_TIMEOUT)
 
 
 class SessionTimeoutMiddleware:
@@ -34,7 +25,8 @@ class SessionTimeoutMiddleware:
 
     Django's session expiry alone would drop the session silently and could not tell
     the two limits apart; this records the login time and the last request in the
-    session, and also keeps the stored session's own expiry at the idle limit.
+    session. The cookie itself lasts until the browser closes (allauth, with
+    ACCOUNT_SESSION_REMEMBER off) and the stored session at most SESSION_COOKIE_AGE.
     """
 
     def __init__(self, get_response):
@@ -72,7 +64,6 @@ class SessionTimeoutMiddleware:
             return f"no activity for {minutes} minutes"
         if now - session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
             session[LAST_SEEN] = now
-            session.set_expiry(settings.ACCOUNT_SESSION_IDLE_TIMEOUT)
         return None
 
 

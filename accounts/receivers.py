@@ -7,9 +7,9 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 from accounts.adapters import client_ip
-from accounts.middleware import session_login_stamp
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record, user_sessions_end
+from accounts.sessions import session_login_stamp
 
 
 @receiver(auth_signals.user_logged_in)

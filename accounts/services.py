@@ -327,7 +327,8 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     for user_session in UserSession.objects.filter(user=user):
         if keep_session_key and user_session.session_key == keep_session_key:
             continue
-        store.delete(user_session.session_key)
+        if store.exists(user_session.session_key):
+            store.delete(user_session.session_key)
+            ended += 1
         user_session.delete()
-        ended += 1
     return ended

@@ -3,8 +3,8 @@ import shutil
 
 import pytest
 
-from ecoes.celery import app as celery_app
 from accounts.roles import MarketRole, UserRole
+from ecoes.celery import app as celery_app
 from tests.factories import OrganisationFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
