@@ -1,3 +1,5 @@
+import time
+
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -6,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from accounts.models import AccountEventKind, User
-from accounts.queries import user_has_mfa, user_requires_mfa
+from accounts.queries import user_requires_mfa
 from accounts.services import account_event_record
-from accounts.sessions import session_seconds_since_login
+from accounts.sessions import session_login_at
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -43,21 +45,22 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        # allauth asks for the password again before two-factor set-up. Someone who has
-        # just logged in (and is often being made to enrol) typed it moments ago, so
-        # the first set-up within the re-authentication window goes ahead; later
-        # changes to two-factor authentication still ask.
+        # allauth asks for the password again before two-factor set-up and before
+        # showing recovery codes. Someone who logged in moments ago (often because they
+        # are being made to enrol) has just typed it, so while they set up their first
+        # authenticator in that session, within the re-authentication window, it does
+        # not ask again; later changes to two-factor authentication still ask.
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = self.request
-        if required and app == "allauth.mfa" and request and request.user.is_authenticated:
-            since_login = session_seconds_since_login(request)
-            if (
-                since_login is not None
-                and since_login < account_settings.REAUTHENTICATION_TIMEOUT
-                and not user_has_mfa(user=request.user)
-            ):
-                return False
-        return required
+        if not (required and app == "allauth.mfa" and request and request.user.is_authenticated):
+            return required
+        login_at = session_login_at(request)
+        if login_at is None or time.time() - login_at > account_settings.REAUTHENTICATION_TIMEOUT:
+            return True
+        enrolled = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).first()
+        return enrolled is not None and enrolled.created_at.timestamp() < login_at
 
     def send_password_reset_mail(self, user, email, context) -> None:
         request = context.get("request")

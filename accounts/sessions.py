@@ -13,6 +13,6 @@ def session_login_stamp(request) -> None:
     request.session[LAST_SEEN] = now
 
 
-def session_seconds_since_login(request) -> float | None:
-    login_at = request.session.get(LOGIN_AT)
-    return None if login_at is None else time.time() - login_at
+def session_login_at(request) -> int | None:
+    """When this session logged in (Unix seconds), if it did."""
+    return request.session.get(LOGIN_AT)

@@ -189,6 +189,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
+# Accept the code before and after the current one: phones' clocks drift, and a code
+# typed as it changes should not fail. A used code is refused within that window.
+MFA_TOTP_TOLERANCE = 1
 # Addresses are entered by admins and proven by the e-mailed invitation link; there is
 # no sign-up through which someone could claim an address and lock its owner out.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
