@@ -8,11 +8,11 @@ LAST_SEEN = "accounts.last_seen"
 
 def session_login_stamp(request) -> None:
     """Called at login: the start of the session's 12 hours and of its idle clock."""
-    now = int(time.time())
+    now = time.time()
     request.session[LOGIN_AT] = now
     request.session[LAST_SEEN] = now
 
 
-def session_login_at(request) -> int | None:
-    """When this session logged in (Unix seconds), if it did."""
+def session_login_at(request) -> float | None:
+    """When this session logged in (Unix time), if it did."""
     return request.session.get(LOGIN_AT)

@@ -119,3 +119,25 @@ def test_resetting_mfa_of_a_user_without_it_says_so(client, org_admin, member):
         reverse("organisation:user-mfa-reset", kwargs={"user_id": member.pk}), follow=True
     )
     assert "has no two-factor authentication to reset" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_set_up_asks_for_the_password_again_when_the_login_is_not_recent(member):
+    from accounts.sessions import LOGIN_AT
+
+    client = _password_login(member)
+    session = client.session
+    session[LOGIN_AT] -= 10 * 60
+    session.save()
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.url.startswith(reverse("account_reauthenticate"))
+
+
+@pytest.mark.django_db
+def test_changing_an_existing_authenticator_asks_for_the_password_again(member):
+    totp_enable(member)
+    client = Client()
+    client.force_login(member)  # logged in after the authenticator was set up
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
