@@ -169,6 +169,11 @@ def user_invite_accept(*, user: User, password: str, ip_address: str | None = No
 def user_role_change(*, by: User, user: User, role: str, ip_address: str | None = None) -> None:
     _check_may_manage(by=by, user=user)
     _check_not_self(by=by, user=user, action="change the role of")
+    if user.is_service_admin:
+        # A service admin also holds Django admin rights, which only the desk removes.
+        raise AccountError(
+            "A service admin's role is changed in Service administration (Django admin)."
+        )
     if role not in ORGANISATION_ROLES:
         raise AccountError("An organisation admin can give the roles user or organisation admin.")
     if role == user.role:
