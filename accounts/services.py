@@ -4,6 +4,7 @@ Every change an admin makes goes through one function here, which checks that th
 admin may make it, makes it and records an AccountEvent in the same transaction.
 """
 
+import smtplib
 from importlib import import_module
 from urllib.parse import urljoin
 
@@ -68,17 +69,24 @@ def _check_not_self(*, by: User, user: User, action: str) -> None:
 
 def _invite_send(*, user: User, invited_by: User | None, link_base: str) -> None:
     path = reverse("account_invite_accept", kwargs={"token": invite_token_make(user=user)})
-    mail_send(
-        template="account/email/invite",
-        to=user.email,
-        context={
-            "user": user,
-            "organisation": user.organisation,
-            "invited_by": invited_by,
-            "invite_url": urljoin(link_base, path),
-            "valid_hours": settings.ACCOUNT_INVITE_TIMEOUT // 3600,
-        },
-    )
+    try:
+        mail_send(
+            template="account/email/invite",
+            to=user.email,
+            context={
+                "user": user,
+                "organisation": user.organisation,
+                "invited_by": invited_by,
+                "invite_url": urljoin(link_base, path),
+                "valid_hours": settings.ACCOUNT_INVITE_TIMEOUT // 3600,
+            },
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        # Raised inside the caller's transaction, so the invitation is not kept either.
+        raise AccountError(
+            f"The invitation e-mail to {user.email} could not be sent ({error}); "
+            "nothing was changed. Try again later."
+        ) from error
 
 
 def _user_create_invited(

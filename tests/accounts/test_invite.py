@@ -143,3 +143,17 @@ def test_a_deactivated_invitees_link_is_withdrawn(client, org_admin):
     response = client.get(_link(mail.outbox[0]))
     assert response.status_code == 400
     assert "withdrawn" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_invite_whose_email_cannot_be_sent_changes_nothing(client, org_admin, monkeypatch):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection refused")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    response = _invite(client, org_admin)
+    assert "could not be sent" in response.content.decode()
+    assert not User.objects.filter(email="new.person@orga.example").exists()
+    assert not AccountEvent.objects.filter(kind=AccountEventKind.INVITED).exists()
