@@ -1,7 +1,81 @@
-from allauth.account.adapter import DefaultAccountAdapter
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+
+from accounts.models import AccountEventKind, User
+from accounts.queries import user_requires_mfa
+from accounts.services import account_event_record
+from accounts.sessions import session_login_at
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as allauth sees it (ALLAUTH_TRUSTED_PROXY_COUNT aware)."""
+    if request is None:
+        return None
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no address: the audit line goes without one
+        return None
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts are created by organisation admins and the service desk only.
         return False
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # allauth refuses the attempt once the login_failed rate limit is used up;
+        # the refusal is the lock-out the audit trail must show.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            email = (credentials.get("email") or "").lower()
+            account_event_record(
+                kind=AccountEventKind.LOCKED_OUT,
+                subject=User.objects.filter(email=email).first(),
+                subject_email=email,
+                ip_address=client_ip(request),
+                detail="password login refused: too many failed attempts",
+            )
+            raise
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # allauth asks for the password again before two-factor set-up and before
+        # showing recovery codes. Someone who logged in moments ago (often because they
+        # are being made to enrol) has just typed it, so while they set up their first
+        # authenticator in that session, within the re-authentication window, it does
+        # not ask again; later changes to two-factor authentication still ask.
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = self.request
+        if not (required and app == "allauth.mfa" and request and request.user.is_authenticated):
+            return required
+        login_at = session_login_at(request)
+        if login_at is None or time.time() - login_at > account_settings.REAUTHENTICATION_TIMEOUT:
+            return True
+        enrolled = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).first()
+        return enrolled is not None and enrolled.created_at.timestamp() < login_at
+
+    def send_password_reset_mail(self, user, email, context) -> None:
+        request = context.get("request")
+        # A reset an admin triggers is recorded by the service that sends it.
+        if request is not None and not request.user.is_authenticated:
+            account_event_record(
+                kind=AccountEventKind.PASSWORD_RESET_REQUESTED,
+                subject=user,
+                ip_address=client_ip(request),
+                detail="from the login page",
+            )
+        super().send_password_reset_mail(user, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Where two-factor authentication is required, only an admin can reset it.
+        return not user_requires_mfa(user=authenticator.user)

@@ -36,6 +36,11 @@ class Organisation(models.Model):
         "market role codes", max_length=len(MarketRole.values), validators=[validate_role_codes]
     )
     is_active = models.BooleanField(default=True)
+    mfa_required = models.BooleanField(
+        "two-factor authentication required",
+        default=False,
+        help_text="Every user of the organisation must set up an authenticator app.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -131,3 +136,90 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_service_admin(self) -> bool:
         return self.role == UserRole.SERVICE_ADMIN
+
+
+class AccountEventKind(models.TextChoices):
+    """What happened to an account; the one list the audit trail and its views use."""
+
+    LOGGED_IN = "logged_in", "Logged in"
+    LOGGED_OUT = "logged_out", "Logged out"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKED_OUT = "locked_out", "Locked out after failed logins"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+    PASSWORD_RESET_COMPLETED = "password_reset_completed", "Password reset completed"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_SET = "password_set", "Password set from invitation"
+    MFA_ACTIVATED = "mfa_activated", "Two-factor authentication activated"
+    MFA_DEACTIVATED = "mfa_deactivated", "Two-factor authentication deactivated"
+    MFA_RECOVERY_CODES_REGENERATED = "mfa_codes_regenerated", "Recovery codes regenerated"
+    MFA_FAILED = "mfa_failed", "Wrong two-factor code"
+    MFA_RESET = "mfa_reset", "Two-factor authentication reset by an admin"
+    MFA_REQUIREMENT_CHANGED = "mfa_requirement_changed", "Two-factor requirement changed"
+    INVITED = "invited", "Invited"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    DEACTIVATED = "deactivated", "Deactivated"
+    REACTIVATED = "reactivated", "Reactivated"
+    ORGANISATION_CREATED = "organisation_created", "Organisation created"
+
+
+class AppendOnlyError(Exception):
+    """The account audit trail is never changed or deleted."""
+
+    def __init__(self) -> None:
+        super().__init__("Account events are append-only: they cannot be changed or deleted.")
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError
+
+    def delete(self):
+        raise AppendOnlyError
+
+
+class AccountEvent(models.Model):
+    """One line of the account audit trail: who did what to whom, when, from where.
+
+    The people are foreign keys (PROTECT: an audited user is deactivated, never deleted)
+    and their e-mail addresses are copied too, so a line reads on its own.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=32, choices=AccountEventKind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    subject = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="account_events"
+    )
+    subject_email = models.CharField(max_length=254, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_events",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.subject_email}"
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError

@@ -21,3 +21,8 @@ class UserRole(models.TextChoices):
     USER = "user", "User"
     ORGANISATION_ADMIN = "org_admin", "Organisation admin"
     SERVICE_ADMIN = "service_admin", "Service admin"
+
+
+# The roles an organisation admin may give within their own organisation; service
+# admins are made by the service desk (Django admin or `manage.py createsuperuser`).
+ORGANISATION_ROLES = [UserRole.USER, UserRole.ORGANISATION_ADMIN]

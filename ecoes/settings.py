@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "ecoes",
     "accounts",
@@ -65,8 +67,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
-    # After authentication: applies the service mode and retirements to every request.
+    # After authentication, before the accounts middlewares: the service mode and
+    # retirements answer first (an offline page must not need the database).
     "ecoes.service_status.middleware.ServiceStatusMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ecoes.urls"
@@ -172,6 +177,38 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A reset link works once and for at most an hour (Django's token generator, used by
+# allauth, reads PASSWORD_RESET_TIMEOUT); an invitation link has its own, longer life.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+ACCOUNT_INVITE_TIMEOUT = 3 * 24 * 60 * 60
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
+# allauth's rate limits, kept in the cache: five wrong passwords for one account in
+# 15 minutes lock that account's password login for the rest of the window.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "reset_password": "20/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
+# Accept the code before and after the current one: phones' clocks drift, and a code
+# typed as it changes should not fail. A used code is refused within that window.
+MFA_TOTP_TOLERANCE = 1
+# Addresses are entered by admins and proven by the e-mailed invitation link; there is
+# no sign-up through which someone could claim an address and lock its owner out.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Sessions: a new key at login (Django), 30 minutes idle, 12 hours at most; see
+# accounts/middleware.py. allauth.usersessions lists a user's sessions so that a
+# password change or deactivation can end the others.
+ACCOUNT_SESSION_IDLE_TIMEOUT = 30 * 60
+ACCOUNT_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+# Links in e-mails sent without a request (manage.py create_organisation).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Sessions and security ----------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60

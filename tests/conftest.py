@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 
+from accounts.roles import MarketRole, UserRole
 from ecoes.celery import app as celery_app
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -60,6 +61,50 @@ def media_root(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = root
     monkeypatch.setenv("MEDIA_ROOT", str(root))
     return root
+
+
+@pytest.fixture
+def org_admin(organisation):
+    """The owner: an organisation admin of organisation A."""
+    return UserFactory(
+        organisation=organisation, email="admin@orga.example", role=UserRole.ORGANISATION_ADMIN
+    )
+
+
+@pytest.fixture
+def outsider_admin(other_organisation):
+    """An organisation admin of organisation B, who must never see A's users."""
+    return UserFactory(
+        organisation=other_organisation,
+        email="admin@orgb.example",
+        role=UserRole.ORGANISATION_ADMIN,
+    )
+
+
+@pytest.fixture
+def operator_organisation(db):
+    return OrganisationFactory(mpid="DESK", name="Service desk", role_codes=MarketRole.OPERATOR)
+
+
+@pytest.fixture
+def service_admin(operator_organisation):
+    user = UserFactory(
+        organisation=operator_organisation,
+        email="desk@operator.example",
+        role=UserRole.SERVICE_ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and used TOTP codes live in the cache (Redis in CI), which
+    outlives a test; start each test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -156,11 +201,3 @@ def _service_status_cache_cleared():
     status_cache_clear()
     yield
     status_cache_clear()
-
-
-@pytest.fixture
-def service_admin(db):
-    operator = OrganisationFactory(mpid="ECOS", name="Enquiry service operator", role_codes="Z")
-    return UserFactory(
-        organisation=operator, email="ops@ecoes.example", role="service_admin", is_staff=True
-    )

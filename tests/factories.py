@@ -77,3 +77,21 @@ class BroadcastFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Service broadcast {n}")
     body = "Something users should know."
     active_from = factory.LazyFunction(timezone.now)
+
+
+def totp_enable(user: User) -> str:
+    """Give the user an authenticator app (as if they had set one up); returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with this secret shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

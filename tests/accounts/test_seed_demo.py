@@ -17,6 +17,7 @@ def test_it_prints_working_demo_logins_and_can_run_twice(capsys):
         assert demo.email in out
         assert authenticate(email=demo.email, password=DEMO_PASSWORD) is not None
     assert DEMO_PASSWORD in out
+    assert "two-factor authentication" in out
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from reports.kinds import ReportKind
 from reports.models import Report, ReportDownload
 from reports.tasks import reports_purge_expired
 from reports.views import REPORTS_PER_PAGE
-from tests.factories import ReportFactory, UserFactory
+from tests.factories import ReportFactory, UserFactory, totp_enable
 
 LONDON = ZoneInfo("Europe/London")
 CREATED = datetime(2019, 6, 27, 18, 0, tzinfo=LONDON)
@@ -157,6 +157,7 @@ def test_a_service_admin_sees_and_downloads_every_organisations_reports(
     ours = ReportFactory(organisation=organisation)
     theirs = ReportFactory(organisation=other_organisation)
     admin = UserFactory(organisation=None, role=UserRole.SERVICE_ADMIN)
+    totp_enable(admin)  # service admins must use two-factor authentication
     client.force_login(admin)
 
     response = client.get(reverse("reports:list"))

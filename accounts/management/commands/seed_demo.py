@@ -15,3 +15,7 @@ class Command(BaseCommand):
         for demo in users:
             self.stdout.write(f"  {demo.email:<22} {demo.mpid}  {demo.role.label}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of them.")
+        self.stdout.write(
+            "Service admins must use two-factor authentication: after logging in as one, "
+            "set up an authenticator app (the page shows the secret to type in) first."
+        )

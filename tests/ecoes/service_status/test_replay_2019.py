@@ -204,5 +204,5 @@ def test_every_change_of_the_weekend_is_in_the_audit(planned_weekend):
     assert actions == [
         ("window_added", "ops (command line)"),
         ("window_added", "ops (command line)"),
-        ("retirement_set", "ops@ecoes.example"),
+        ("retirement_set", "desk@operator.example"),
     ]

@@ -19,7 +19,7 @@ def test_setting_the_mode_is_audited_with_who_what_and_why(service_admin):
     change = ServiceStatusChange.objects.get()
     assert change.action == "override_set"
     assert change.actor == service_admin
-    assert change.actor_label == "ops@ecoes.example"
+    assert change.actor_label == "desk@operator.example"
     assert (change.mode_before, change.mode_after) == ("normal", "offline")
     assert change.reason == "incident 42"
     assert "offline until" in change.subject

@@ -1,0 +1,216 @@
+"""Organisation admin screens (/organisation/) and the invitation link (/accounts/invite/).
+
+Every view that names a user looks them up through `organisation_member_get`, which
+only finds users of the admin's own organisation: any other id is a 404.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import queries, services
+from accounts.adapters import client_ip
+from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, RoleForm
+from accounts.models import AccountEventKind
+from accounts.tokens import InviteLinkError, invite_token_user
+
+AUDIT_PAGE_SIZE = 50
+
+
+def organisation_admin_required(view: Callable) -> Callable:
+    """Logged-in organisation (or service) admins only; anyone else logged in gets 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.is_organisation_admin and request.user.organisation_id):
+            raise Http404("Not an organisation admin.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _link_base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@organisation_admin_required
+def overview(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    users = queries.organisation_users(organisation=organisation)
+    return render(
+        request,
+        "organisation/overview.html",
+        {
+            "organisation": organisation,
+            "user_count": users.filter(is_active=True).count(),
+            "without_mfa": users.filter(is_active=True, has_mfa=False).count(),
+        },
+    )
+
+
+@organisation_admin_required
+@require_POST
+def mfa_requirement(request: HttpRequest) -> HttpResponse:
+    form = MFARequirementForm(request.POST)
+    form.is_valid()
+    required = form.cleaned_data.get("required", False)
+    services.organisation_mfa_require(
+        by=request.user, required=required, ip_address=client_ip(request)
+    )
+    if required:
+        messages.success(
+            request,
+            "Two-factor authentication is now required: users without an authenticator "
+            "app will be asked to set one up before they can do anything else.",
+        )
+    else:
+        messages.success(request, "Two-factor authentication is now optional.")
+    return redirect("organisation:overview")
+
+
+@organisation_admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = queries.organisation_users(organisation=request.user.organisation)
+    return render(request, "organisation/user_list.html", {"users": users})
+
+
+@organisation_admin_required
+@require_http_methods(["GET", "POST"])
+def user_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_invite(
+                by=request.user,
+                link_base=_link_base(request),
+                ip_address=client_ip(request),
+                **form.cleaned_data,
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            days = settings.ACCOUNT_INVITE_TIMEOUT // 86400
+            messages.success(
+                request, f"Invitation sent to {user.email}. The link is valid for {days} days."
+            )
+            return redirect("organisation:user", user_id=user.pk)
+    return render(request, "organisation/user_invite.html", {"form": form})
+
+
+@organisation_admin_required
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+    events = queries.account_events_visible(viewer=request.user).filter(subject=member)[:20]
+    return render(
+        request,
+        "organisation/user_detail.html",
+        {
+            "member": member,
+            "role_form": RoleForm(initial={"role": member.role}),
+            "events": events,
+            "is_self": member.pk == request.user.pk,
+            "invitation_pending": not member.has_usable_password() and not member.last_login,
+        },
+    )
+
+
+def _user_action(action: Callable[..., object], success: str) -> Callable:
+    """A POST-only view that applies one service to one member and reports the outcome."""
+
+    @organisation_admin_required
+    @require_POST
+    def view(request: HttpRequest, user_id: int) -> HttpResponse:
+        member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+        try:
+            action(request, member)
+        except services.AccountError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success.format(email=member.email))
+        return redirect("organisation:user", user_id=member.pk)
+
+    return view
+
+
+def _role_change(request: HttpRequest, member) -> None:
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        raise services.AccountError("Choose a role from the list.")
+    services.user_role_change(
+        by=request.user, user=member, role=form.cleaned_data["role"], ip_address=client_ip(request)
+    )
+
+
+user_role = _user_action(_role_change, "The role of {email} has been changed.")
+user_deactivate = _user_action(
+    lambda request, member: services.user_deactivate(
+        by=request.user, user=member, ip_address=client_ip(request)
+    ),
+    "{email} has been deactivated and logged out everywhere.",
+)
+user_reactivate = _user_action(
+    lambda request, member: services.user_reactivate(
+        by=request.user, user=member, ip_address=client_ip(request)
+    ),
+    "{email} has been reactivated.",
+)
+user_password_reset = _user_action(
+    lambda request, member: services.user_password_reset_send(
+        by=request.user, user=member, request=request
+    ),
+    "A password reset e-mail has been sent to {email}. The link is valid for 1 hour.",
+)
+user_mfa_reset = _user_action(
+    lambda request, member: services.user_mfa_reset(
+        by=request.user, user=member, ip_address=client_ip(request)
+    ),
+    "Two-factor authentication has been reset for {email}.",
+)
+user_invite_resend = _user_action(
+    lambda request, member: services.user_invite_resend(
+        by=request.user, user=member, link_base=_link_base(request), ip_address=client_ip(request)
+    ),
+    "A new invitation has been sent to {email}; earlier links no longer work.",
+)
+
+
+@organisation_admin_required
+def audit(request: HttpRequest) -> HttpResponse:
+    events = queries.account_events_visible(viewer=request.user)
+    kind = request.GET.get("kind", "")
+    if kind in AccountEventKind.values:
+        events = events.filter(kind=kind)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisation/audit.html",
+        {"page": page, "kinds": AccountEventKind.choices, "kind": kind},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitee sets their password through the e-mailed link, then logs in."""
+    try:
+        invitee = invite_token_user(token=token)
+    except InviteLinkError as error:
+        return render(request, "account/invite_invalid.html", {"reason": str(error)}, status=400)
+    if request.user.is_authenticated and request.user.pk != invitee.pk:
+        messages.error(request, "Log out first: this invitation is for someone else.")
+        return redirect("home")
+    form = InviteAcceptForm(invitee, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_invite_accept(
+            user=invitee, password=form.cleaned_data["new_password1"], ip_address=client_ip(request)
+        )
+        messages.success(request, "Your password is set. Log in with your e-mail address.")
+        return redirect("account_login")
+    return render(request, "account/invite_accept.html", {"form": form, "invitee": invitee})
