@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "ecoes",
     "accounts",
+    "registry",
     "search",
     "reports",
 ]
