@@ -21,4 +21,9 @@ app.conf.beat_schedule = {
         "task": "ecoes.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "scan-flow-inbox": {
+        "task": "registry.tasks.flow_inbox_scan",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a late scan is dropped; the next one comes
+    },
 }
