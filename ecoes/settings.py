@@ -143,8 +143,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 
 # --- Flow ingestion (registry) -------------------------------------------------------
-# Flow versions accepted on top of the flow table's defaults (dtc/flows.py), as flow id
-# and version, e.g. "D0312003,D0204002". Re-process a rejected file after changing it.
+# Flow versions to accept, as flow id and version, e.g. "D0312002,D0312003". For each flow
+# named, this replaces the flow table's accepted versions (dtc/flows.py); other flows
+# keep theirs. Re-process a rejected file after changing it.
 DTC_ACCEPTED_VERSIONS = None
 if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
     DTC_ACCEPTED_VERSIONS = {}

@@ -58,7 +58,9 @@ def related_indicator_refresh(*, mpan_cores: Iterable[str]) -> None:
             RelatedMpan.objects.filter(metering_point_id__in=chunk).values_list(
                 "metering_point_id", flat=True
             )
-        ) | set(RelatedMpan.objects.filter(related_id__in=chunk).values_list("related_id", flat=True))
+        ) | set(
+            RelatedMpan.objects.filter(related_id__in=chunk).values_list("related_id", flat=True)
+        )
         MeteringPoint.objects.filter(pk__in=linked, has_related_mpans=False).update(
             has_related_mpans=True
         )
@@ -183,9 +185,7 @@ def _refresh_merge(cursor, vendor: _Vendor, state: _Refresh, now) -> None:
         # The distributor's points that the file no longer lists go, with their
         # meters and relationships. Every core of the distributor starts with its id,
         # so the primary-key range selects them without another index.
-        in_file = (
-            f"SELECT 1 FROM {STAGE_TABLE} s WHERE s.kind = 'P' AND s.mpan_core = {{}}.{{}}"
-        )
+        in_file = f"SELECT 1 FROM {STAGE_TABLE} s WHERE s.kind = 'P' AND s.mpan_core = {{}}.{{}}"
         cursor.execute(
             "DELETE FROM registry_meter WHERE metering_point_id >= %s AND metering_point_id < %s"
             f" AND NOT EXISTS ({in_file.format('registry_meter', 'metering_point_id')})",
@@ -377,7 +377,9 @@ def _relationship_apply(link, *, result: ApplyResult, touched: set[str]) -> None
 
     if primary == related:
         return reject(f"MPAN core {primary} cannot be related to itself", "related_mpan_core")
-    known = set(MeteringPoint.objects.filter(pk__in=[primary, related]).values_list("pk", flat=True))
+    known = set(
+        MeteringPoint.objects.filter(pk__in=[primary, related]).values_list("pk", flat=True)
+    )
     for core, item in ((primary, "primary_mpan_core"), (related, "related_mpan_core")):
         if core not in known:
             return reject(f"MPAN core {core} is not in the registry", item)

@@ -13,6 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from dtc import codes
+
+
+def _choices(code_list) -> list[tuple[str, str]]:
+    return list(code_list.items())
 
 
 class MeteringPoint(models.Model):
@@ -30,20 +35,32 @@ class MeteringPoint(models.Model):
     domestic_premises = models.BooleanField("domestic premises", null=True, blank=True)
     dcc_service_flag = models.BooleanField("DCC service flag", null=True, blank=True)
     has_related_mpans = models.BooleanField("related MPAN indicator", default=False)
-    distributor_id = models.CharField("distributor id", max_length=2)
-    gsp_group = models.CharField("GSP group", max_length=2)
+    distributor_id = models.CharField(
+        "distributor id", max_length=2, choices=_choices(codes.DISTRIBUTOR_IDS)
+    )
+    gsp_group = models.CharField("GSP group", max_length=2, choices=_choices(codes.GSP_GROUPS))
     supplier_mpid = models.CharField("supplier MPID", max_length=4, blank=True)
-    energisation_status = models.CharField(max_length=1, blank=True)
-    profile_class = models.CharField(max_length=2, blank=True)
-    measurement_class = models.CharField(max_length=1, blank=True)
+    energisation_status = models.CharField(
+        max_length=1, blank=True, choices=_choices(codes.ENERGISATION_STATUSES)
+    )
+    profile_class = models.CharField(
+        max_length=2, blank=True, choices=_choices(codes.PROFILE_CLASSES)
+    )
+    measurement_class = models.CharField(
+        max_length=1, blank=True, choices=_choices(codes.MEASUREMENT_CLASSES)
+    )
     mtc = models.CharField("meter timeswitch code", max_length=3, blank=True)
     llfc = models.CharField("line loss factor class", max_length=3, blank=True)
     ssc = models.CharField("standard settlement configuration", max_length=4, blank=True)
     mop_mpid = models.CharField("MOP MPID", max_length=4, blank=True)
     dc_mpid = models.CharField("data collector MPID", max_length=4, blank=True)
     da_mpid = models.CharField("data aggregator MPID", max_length=4, blank=True)
-    smets_version = models.CharField("SMETS version", max_length=6, blank=True)
-    ihd_status = models.CharField("IHD status", max_length=1, blank=True)
+    smets_version = models.CharField(
+        "SMETS version", max_length=6, blank=True, choices=_choices(codes.SMETS_VERSIONS)
+    )
+    ihd_status = models.CharField(
+        "IHD status", max_length=1, blank=True, choices=_choices(codes.IHD_STATUSES)
+    )
     uprn = models.CharField("UPRN", max_length=12, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     # registry.postcodes.postcode_key(postcode) and registry.keys.address_sort_key(lines):
@@ -101,7 +118,7 @@ class Meter(models.Model):
     serial = models.CharField("meter serial number", max_length=10)
     # registry.keys.serial_key(serial): spaces, dashes and case removed.
     serial_key = models.CharField(max_length=10, editable=False)
-    meter_type = models.CharField(max_length=5)
+    meter_type = models.CharField(max_length=5, choices=_choices(codes.METER_TYPES))
     map_mpid = models.CharField("MAP id", max_length=4, blank=True)
 
     class Meta:

@@ -4,8 +4,6 @@ The staging tables and the merge statements use the column lists below, so the
 order of values in a row tuple is defined here once.
 """
 
-from collections.abc import Iterator
-
 from registry.keys import address_sort_key, postcode_key, serial_key
 
 # Items of a D0204 metering-point group (R02) stored as they are, in staging order.
