@@ -21,7 +21,9 @@ from registry.keys import serial_key
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from registry.records import (
     METER_COLUMNS,
+    METER_VALUES,
     POINT_COLUMNS,
+    POINT_VALUES,
     STAGE_COLUMNS,
     meter_row,
     point_row,
@@ -143,9 +145,9 @@ def _stage_write(cursor, vendor: _Vendor, rows: Iterator[tuple]) -> None:
     if vendor.postgresql:
         # psycopg 3 COPY: rows go to the server as the parser yields them.
         with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({names}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row(row)
-        cursor.execute(f"ANALYZE {STAGE_TABLE}")
+                write(row)
         return
     marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
     sql = f"INSERT INTO {STAGE_TABLE} ({names}) VALUES ({marks})"
@@ -214,7 +216,7 @@ def _refresh_merge(cursor, vendor: _Vendor, state: _Refresh, now) -> None:
     new = ", ".join(f"excluded.{name}" for name in POINT_COLUMNS[1:])
     sql = (
         f"INSERT INTO registry_meteringpoint ({point_names}, updated_at, has_related_mpans)"
-        f" SELECT {point_names}, %s, %s FROM {STAGE_TABLE} WHERE kind = 'P'"
+        f" SELECT {', '.join(POINT_VALUES)}, %s, %s FROM {STAGE_TABLE} s WHERE s.kind = 'P'"
         f" ON CONFLICT (mpan_core) DO UPDATE SET {updates}, updated_at = excluded.updated_at"
         # Unchanged rows are not rewritten: a daily full refresh changes few points.
         f" WHERE ({old}) {vendor.differs} ({new})"
@@ -239,7 +241,8 @@ def _refresh_merge(cursor, vendor: _Vendor, state: _Refresh, now) -> None:
     # Meters of the refreshed points become the file's: unchanged meters stay as
     # they are, the others are deleted, and new ones inserted.
     meter_same = " AND ".join(
-        f"s.{name} {vendor.same} registry_meter.{name}" for name in METER_COLUMNS
+        f"{value} {vendor.same} registry_meter.{name}"
+        for name, value in zip(METER_COLUMNS, METER_VALUES, strict=True)
     )
     cursor.execute(
         "DELETE FROM registry_meter WHERE metering_point_id >= %s AND metering_point_id < %s"
@@ -252,7 +255,7 @@ def _refresh_merge(cursor, vendor: _Vendor, state: _Refresh, now) -> None:
     meter_names = ", ".join(METER_COLUMNS)
     cursor.execute(
         f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
-        f" SELECT s.mpan_core, {', '.join(f's.{n}' for n in METER_COLUMNS)}"
+        f" SELECT s.mpan_core, {', '.join(METER_VALUES)}"
         f" FROM {STAGE_TABLE} s WHERE s.kind = 'M' AND NOT EXISTS ("
         "   SELECT 1 FROM registry_meter WHERE registry_meter.metering_point_id >= %s"
         "   AND registry_meter.metering_point_id < %s"

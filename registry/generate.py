@@ -11,6 +11,7 @@ import random  # synthetic data, seeded for repeatability: not for secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from faker import Faker
@@ -22,7 +23,7 @@ from dtc.mpan import check_digit
 # The receiving side of every generated file: the enquiry service's MPID.
 SERVICE_MPID = "ECOE"
 SUPPLIERS = ["NLEN", "BGAS", "EDFE", "OVOE", "OCTO", "EONU"]
-METER_OPERATORS = ["MTRW", "LOND", "SIEM", "LENG"]
+METER_OPERATORS = ["MTRW", "UKMO", "SIEM", "LENG"]
 DATA_COLLECTORS = ["UDMS", "SMRT", "IMSV"]
 DATA_AGGREGATORS = ["UDMS", "PODA"]
 AVERAGE_POINTS_PER_POSTCODE = 18
@@ -179,10 +180,6 @@ def metering_points(
             made += 1
 
 
-def _file_id(prefix: str, seed: int) -> str:
-    return f"{prefix}{seed % 10**6:06d}"[:10]
-
-
 def refresh_write(
     out: TextIO,
     *,
@@ -276,3 +273,45 @@ def relationships_write(
             for primary, related in pairs
         ),
     )
+
+
+def flow_files_generate(
+    *, count: int, out: Path, distributor: str | None = None, seed: int = 2019
+) -> list[Path]:
+    """A D0204 full refresh per distributor (all DNO areas unless one is named), a D0312
+    per meter operator for some of its points, and a D0386 linking pairs of points."""
+    out.mkdir(parents=True, exist_ok=True)
+    distributors = [distributor] if distributor else list(DISTRIBUTORS)
+    share, extra = divmod(count, len(distributors))
+    sample, written = Sample(), []
+    for index, distributor_id in enumerate(distributors):
+        points = share + (1 if index < extra else 0)
+        if not points:
+            continue
+        path = out / f"D0204_{distributor_id}_full.txt"
+        with path.open("w", encoding="ascii", newline="") as handle:
+            refresh_write(
+                handle,
+                points=metering_points(
+                    points, distributor_id=distributor_id, seed=seed, sample=sample
+                ),
+                distributor_id=distributor_id,
+                file_id=f"RF{seed % 10000:04d}{distributor_id}",
+            )
+        written.append(path)
+    for mop, cores in sorted(sample.by_mop.items()):
+        path = out / f"D0312_{mop}.txt"
+        with path.open("w", encoding="ascii", newline="") as handle:
+            meter_information_write(handle, mop_mpid=mop, cores=cores[:50], seed=seed)
+        written.append(path)
+    first = distributors[0]
+    cores = [core for core in sample.cores if core.startswith(first)][:40]
+    path = out / f"D0386_{first}.txt"
+    with path.open("w", encoding="ascii", newline="") as handle:
+        relationships_write(
+            handle,
+            distributor_mpid=DISTRIBUTORS[first].mpid,
+            pairs=list(zip(cores[0::2], cores[1::2], strict=False)),
+        )
+    written.append(path)
+    return written
