@@ -247,6 +247,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "ecoes.api.exception_handler"
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

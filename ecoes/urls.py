@@ -9,4 +9,6 @@ urlpatterns = [
     path("health/ready/", views.health_ready, name="health-ready"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("flows/", include("registry.urls")),
+    path("api/v1/", include("registry.api_urls")),
 ]

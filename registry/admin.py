@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from registry.models import Meter, MeteringPoint, RelatedMpan
+from registry.models import FlowFile, FlowFileStatus, Meter, MeteringPoint, RelatedMpan
+from registry.services import flow_file_reprocess
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +42,19 @@ class RelatedMpanAdmin(ReadOnlyAdmin):
     list_display = ["metering_point", "related", "effective_date"]
     search_fields = ["=metering_point__mpan_core"]
     show_full_result_count = False
+
+
+@admin.register(FlowFile)
+class FlowFileAdmin(ReadOnlyAdmin):
+    list_display = ["id", "original_name", "flow_id", "version", "sender", "status", "received_at"]
+    list_filter = ["status", "flow_id", "channel"]
+    search_fields = ["=sha256", "original_name"]
+    actions = ["reprocess"]
+
+    @admin.action(description="Process the selected rejected files again")
+    def reprocess(self, request, queryset):
+        done = 0
+        for flow_file in queryset.filter(status=FlowFileStatus.REJECTED):
+            flow_file_reprocess(flow_file_id=flow_file.pk)
+            done += 1
+        self.message_user(request, f"{done} file(s) queued again.")
