@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "ecoes",
     "accounts",
+    "registry",
     "search",
     "reports",
 ]
@@ -142,6 +143,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
+
+# --- Flow ingestion (registry) -------------------------------------------------------
+# Flow versions to accept, as flow id and version, e.g. "D0312002,D0312003". For each flow
+# named, this replaces the flow table's accepted versions (dtc/flows.py); other flows
+# keep theirs. Re-process a rejected file after changing it.
+DTC_ACCEPTED_VERSIONS = None
+if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
+    DTC_ACCEPTED_VERSIONS = {}
+    for _flow_version in _accepted:
+        if len(_flow_version) != 8:
+            raise environ.ImproperlyConfigured(
+                f"DTC_ACCEPTED_VERSIONS: {_flow_version!r} is not a flow id and version"
+                " such as D0312002."
+            )
+        DTC_ACCEPTED_VERSIONS.setdefault(_flow_version[:5], set()).add(_flow_version[5:])
+# Files dropped here are applied by a periodic task, then moved to processed/ or rejected/.
+FLOW_INBOX_DIR = Path(env_str("FLOW_INBOX_DIR", str(VAR_DIR / "inbox")))
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

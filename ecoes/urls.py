@@ -11,4 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("flows/", include("registry.urls")),
+    path("api/v1/", include("registry.api_urls")),
 ]

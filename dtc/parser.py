@@ -1,0 +1,417 @@
+"""A streaming reader for DTC flow files: bytes in, checked ``Instance`` objects out.
+
+Memory stays flat for any file size: lines are read one at a time (each at most
+``max_line_length`` bytes, even from a file without line breaks) and only the current
+flow instance is held. The first fault stops the read with a DtcError naming the line,
+group, item and reason; a file is good only once iteration has finished, because the
+trailer's counts are checked last.
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache, partial
+from typing import Any, BinaryIO
+
+from dtc.errors import DtcError, FlowNotAccepted
+from dtc.flows import FLOWS, HEADER, TRAILER, FlowDefinition
+from dtc.items import compile_group_reader
+
+# C0 and C1 control characters, DEL and NUL: text files have none of them (tabs and CRs
+# inside a line included); their presence means binary data or a broken encoding.
+_CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f-\x9f]").search
+
+
+@dataclass(slots=True)
+class Instance:
+    """One group line with its items and (for a flow instance) its child groups."""
+
+    group_id: str
+    line_no: int = field(default=0, compare=False)
+    items: dict[str, Any] = field(default_factory=dict)
+    children: list["Instance"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Header:
+    file_id: str
+    flow_id: str
+    version: str
+    from_role: str
+    from_mpid: str
+    to_role: str
+    to_mpid: str
+    created: datetime
+    sending_app: str | None
+    receiving_app: str | None
+    broadcast: str | None
+    test_flag: str
+    flow: FlowDefinition = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Trailer:
+    file_id: str
+    group_count: int
+    checksum: str | None
+    flow_count: int
+    completed: datetime
+
+
+@lru_cache(maxsize=32)
+def group_readers(flow: FlowDefinition) -> dict[str, Any]:
+    """group id -> compiled item reader, for every group of ``flow``."""
+    return {group.group_id: compile_group_reader(group) for group in flow.groups}
+
+
+_read_header_items = compile_group_reader(HEADER)
+_read_trailer_items = compile_group_reader(TRAILER)
+
+
+def _printable(text: str, limit: int = 20) -> str:
+    shown = text[:limit]
+    return repr(shown + "..." if len(text) > limit else shown)
+
+
+# A frame of the open-group stack: group id, its instance, line number, child counts,
+# position (in the parent's list of child groups) of the last child seen.
+_GROUP_ID, _INSTANCE, _COUNTS, _LAST_CHILD = range(4)
+
+# What happens to a line's instance: an envelope (an ancestor of the flow instance, like
+# D0204's R01) is yielded at once and keeps no children; a flow instance is yielded when
+# its last child has been read; anything deeper is attached to its parent.
+_ENVELOPE, _YIELD, _ATTACH = range(3)
+
+
+class DtcReader:
+    """Reads one DTC file; see ``read_flow``."""
+
+    def __init__(
+        self,
+        stream: BinaryIO | Iterable[bytes],
+        *,
+        accepted_versions: Mapping[str, Iterable[str]] | None = None,
+        max_line_length: int = 2048,
+        max_lines: int | None = None,
+        flows: Mapping[str, FlowDefinition] | None = None,
+    ) -> None:
+        self.max_line_length = max_line_length
+        self.max_lines = max_lines
+        self.trailer: Trailer | None = None
+        self.line_count = 0  # lines read so far, header included
+        self.flow_count = 0  # flow instances read so far
+        readline = getattr(stream, "readline", None)
+        if readline is not None:
+            # A size limit, so a file without line breaks is never read whole.
+            self._raw_lines = iter(partial(readline, max_line_length + 2), b"")
+        else:
+            self._raw_lines = iter(stream)
+        self.header = self._read_header(flows if flows is not None else FLOWS, accepted_versions)
+        self._started = False
+
+    @property
+    def flow(self) -> FlowDefinition:
+        return self.header.flow
+
+    # ----------------------------------------------------------------- lines
+    def _line_text(self, raw: bytes, line_no: int) -> str:
+        """The checked text of one raw line: within the limits, no binary, ends with |."""
+        if self.max_lines is not None and line_no > self.max_lines:
+            raise DtcError(f"the file has more than {self.max_lines} lines", line_no=line_no)
+        if not isinstance(raw, bytes | bytearray):
+            raise TypeError("read_flow reads bytes: open the file in binary mode ('rb')")
+        raw = raw.rstrip(b"\r\n")
+        if len(raw) > self.max_line_length:
+            raise DtcError(
+                f"the line is longer than {self.max_line_length} characters", line_no=line_no
+            )
+        bad = _CONTROL_BYTE(raw)
+        if bad:
+            raise DtcError(_binary_reason(raw, bad.start()), line_no=line_no)
+        text = raw.decode("latin-1")
+        if not text.endswith("|"):
+            reason = "the line is empty" if not text else "the line does not end with '|'"
+            raise DtcError(reason, line_no=line_no)
+        return text
+
+    # ---------------------------------------------------------------- header
+    def _read_header(
+        self,
+        flows: Mapping[str, FlowDefinition],
+        accepted_versions: Mapping[str, Iterable[str]] | None,
+    ) -> Header:
+        raw = next(self._raw_lines, None)
+        if raw is None or raw == b"":
+            raise DtcError("the file is empty; expected a ZHV header", line_no=1)
+        self.line_count = 1
+        text = self._line_text(raw, 1)
+        fields = text.split("|")
+        if fields[0] != "ZHV":
+            raise DtcError(
+                f"the file does not start with a ZHV header (found {_printable(fields[0])})",
+                line_no=1,
+            )
+        items = _read_header_items(fields, 1)
+        flow_id, version = items["flow_version"][:5], items["flow_version"][5:]
+        flow = flows.get(flow_id)
+        if flow is None:
+            raise FlowNotAccepted(
+                f"{flow_id} version {version} is not accepted; accepted flows: "
+                + ", ".join(sorted(flows)),
+                line_no=1,
+                group="ZHV",
+                item="flow_version",
+            )
+        accepted = flow.accepted_versions
+        if accepted_versions is not None and flow_id in accepted_versions:
+            accepted = frozenset(accepted_versions[flow_id])
+        if version not in accepted:
+            raise FlowNotAccepted(
+                f"{flow_id} version {version} is not accepted; accepted versions: "
+                + (", ".join(sorted(accepted)) or "none"),
+                line_no=1,
+                group="ZHV",
+                item="flow_version",
+            )
+        if items["from_role"] != flow.sender_role:
+            raise DtcError(
+                f"{flow_id} is sent by market role {flow.sender_role}, not {items['from_role']}",
+                line_no=1,
+                group="ZHV",
+                item="from_role",
+            )
+        del items["flow_version"]
+        return Header(flow_id=flow_id, version=version, flow=flow, **items)
+
+    # ------------------------------------------------------------- instances
+    def __iter__(self) -> Iterator[Instance]:
+        if self._started:
+            raise RuntimeError("a DtcReader can be iterated only once")
+        self._started = True
+        return self._instances()
+
+    def _instances(self) -> Iterator[Instance]:
+        flow = self.header.flow
+        readers = group_readers(flow)
+        parent_of = {g.group_id: g.parent for g in flow.groups}
+        max_occurs = {g.group_id: g.max_occurs for g in flow.groups}
+        # Position of each group among its parent's child groups: siblings keep that order.
+        position = {g.group_id: flow.children(g.parent).index(g) for g in flow.groups}
+        required = {  # parent (None: the file) -> child groups that must occur, with minimum
+            parent: [(g.group_id, g.min_occurs) for g in flow.children(parent) if g.min_occurs]
+            for parent in [None, *parent_of]
+        }
+        envelopes = set()
+        ancestor = parent_of[flow.instance_group]
+        while ancestor is not None:
+            envelopes.add(ancestor)
+            ancestor = parent_of[ancestor]
+        mode = {
+            gid: _ENVELOPE
+            if gid in envelopes
+            else (_YIELD if parent is None or parent in envelopes else _ATTACH)
+            for gid, parent in parent_of.items()
+        }
+        instance_group = flow.instance_group
+        line_text = self._line_text
+        max_length = self.max_line_length
+        max_lines = self.max_lines
+        control_byte = _CONTROL_BYTE
+        flow_count = 0
+
+        root = [None, None, {}, -1]
+        stack = [root]
+        open_ids = [None]
+        line_no = 1
+        trailer_fields = None
+        for raw in self._raw_lines:
+            line_no += 1
+            if max_lines is not None and line_no > max_lines:
+                line_text(raw, line_no)  # raises: too many lines
+            # The common case inline; line_text() repeats the checks to explain a fault.
+            raw = raw.rstrip(b"\r\n")
+            if len(raw) > max_length or control_byte(raw):
+                line_text(raw, line_no)  # raises
+            text = raw.decode("latin-1")
+            if text[-1:] != "|":
+                line_text(raw, line_no)  # raises
+            fields = text.split("|")
+            gid = fields[0]
+            read_items = readers.get(gid)
+            if read_items is None:
+                if gid == "ZPT":
+                    trailer_fields = fields
+                    break
+                raise DtcError(_unknown_group_reason(gid, flow), line_no=line_no, group=gid)
+            instance = Instance(gid, line_no, read_items(fields, line_no), [])
+            parent = parent_of[gid]
+            # Close the open groups down to this line's parent.
+            if open_ids[-1] != parent:
+                if parent not in open_ids:
+                    raise DtcError(
+                        f"{gid} must follow its parent group {parent}",
+                        line_no=line_no,
+                        group=gid,
+                    )
+                while open_ids[-1] != parent:
+                    closed = stack.pop()
+                    open_ids.pop()
+                    _check_required(closed, required)
+                    if mode[closed[_GROUP_ID]] == _YIELD:
+                        yield closed[_INSTANCE]
+            frame = stack[-1]
+            counts = frame[_COUNTS]
+            seen = counts.get(gid, 0) + 1
+            counts[gid] = seen
+            limit = max_occurs[gid]
+            if limit is not None and seen > limit:
+                where = (
+                    f"the {parent} group at line {frame[_INSTANCE].line_no}" if parent else "a file"
+                )
+                raise DtcError(
+                    f"{where} may hold at most {limit} {gid} group{'s' if limit > 1 else ''}",
+                    line_no=line_no,
+                    group=gid,
+                )
+            if position[gid] < frame[_LAST_CHILD]:
+                raise DtcError(
+                    f"{gid} must come before {_later_siblings(flow, gid, counts)}"
+                    + (f" within the {parent} group" if parent else ""),
+                    line_no=line_no,
+                    group=gid,
+                )
+            frame[_LAST_CHILD] = position[gid]
+            what = mode[gid]
+            if what == _ATTACH:
+                frame[_INSTANCE].children.append(instance)
+            elif what == _ENVELOPE:
+                yield instance
+            if gid == instance_group:
+                flow_count += 1
+                self.flow_count = flow_count
+            stack.append([gid, instance, {}, -1])
+            open_ids.append(gid)
+            self.line_count = line_no
+
+        self.line_count = line_no
+        while len(stack) > 1:
+            closed = stack.pop()
+            open_ids.pop()
+            _check_required(closed, required)
+            if mode[closed[_GROUP_ID]] == _YIELD:
+                yield closed[_INSTANCE]
+        _check_required(root, required, line_no=line_no)
+        if trailer_fields is None:
+            raise DtcError("the file ends without a ZPT trailer", line_no=line_no, group=None)
+        self.trailer = self._read_trailer(trailer_fields, line_no)
+        extra = next(self._raw_lines, None)
+        if extra is not None:
+            raise DtcError("there is more after the ZPT trailer", line_no=line_no + 1)
+
+    # --------------------------------------------------------------- trailer
+    def _read_trailer(self, fields: list[str], line_no: int) -> Trailer:
+        items = _read_trailer_items(fields, line_no)
+
+        def fault(item: str, reason: str) -> DtcError:
+            return DtcError(reason, line_no=line_no, group="ZPT", item=item)
+
+        if items["file_id"] != self.header.file_id:
+            raise fault(
+                "file_id",
+                f"the trailer's file id {items['file_id']!r} does not match the "
+                f"header's {self.header.file_id!r}",
+            )
+        group_count = int(items["group_count"])
+        if group_count != line_no - 2:
+            raise fault(
+                "group_count",
+                f"the trailer counts {group_count} group lines; "
+                f"the file has {line_no - 2} between header and trailer",
+            )
+        flow_count = int(items["flow_count"])
+        if flow_count != self.flow_count:
+            raise fault(
+                "flow_count",
+                f"the trailer counts {flow_count} flow instances; "
+                f"the file has {self.flow_count} {self.header.flow.instance_group} groups",
+            )
+        return Trailer(
+            file_id=items["file_id"],
+            group_count=group_count,
+            checksum=items["checksum"],
+            flow_count=flow_count,
+            completed=items["completed"],
+        )
+
+
+def _check_required(frame: list, required: dict, line_no: int | None = None) -> None:
+    """Raise if the closed group (or the file: ``frame`` is the root) lacks a child group
+    that must occur."""
+    gid = frame[_GROUP_ID]
+    counts = frame[_COUNTS]
+    for child, minimum in required.get(gid, ()):
+        found = counts.get(child, 0)
+        if found < minimum:
+            if gid is None:
+                raise DtcError(
+                    f"the file needs at least {minimum} {child} group"
+                    f"{'s' if minimum > 1 else ''}, found {found}",
+                    line_no=line_no,
+                    group=child,
+                )
+            raise DtcError(
+                f"{gid} needs at least {minimum} {child} group{'s' if minimum > 1 else ''}, "
+                f"found {found}",
+                line_no=frame[_INSTANCE].line_no,
+                group=gid,
+            )
+
+
+def _later_siblings(flow: FlowDefinition, gid: str, counts: dict) -> str:
+    parent = flow.group(gid).parent
+    siblings = [g.group_id for g in flow.children(parent)]
+    later = [s for s in siblings[siblings.index(gid) + 1 :] if counts.get(s)]
+    return " and ".join(later) or "its later siblings"
+
+
+def _unknown_group_reason(gid: str, flow: FlowDefinition) -> str:
+    groups = ", ".join(g.group_id for g in flow.groups)
+    if gid == "ZHV":
+        return "a second ZHV header: a file holds one flow"
+    return f"{_printable(gid)} is not a group of {flow.flow_id} (its groups: {groups})"
+
+
+def _binary_reason(raw: bytes, offset: int) -> str:
+    byte = raw[offset]
+    name = " (a NUL byte)" if byte == 0 else ""
+    return (
+        f"the line holds binary data: byte 0x{byte:02X}{name} at column {offset + 1}; "
+        "a DTC file is text"
+    )
+
+
+def read_flow(
+    stream: BinaryIO | Iterable[bytes],
+    *,
+    accepted_versions: Mapping[str, Iterable[str]] | None = None,
+    max_line_length: int = 2048,
+    max_lines: int | None = None,
+    flows: Mapping[str, FlowDefinition] | None = None,
+) -> DtcReader:
+    """Open a DTC file for reading. Raises DtcError at once for a bad header.
+
+    ``stream`` is a binary file (or any iterable of bytes lines). Iterate the reader for
+    the flow instances: one ``Instance`` per flow instance (P01, R02, L01) with its child
+    groups; groups above the flow instance (D0204's R01) come first, on their own, with no
+    children. After the last instance the trailer is checked and ``reader.trailer`` set.
+    ``accepted_versions`` (flow id -> versions) replaces the flow table's accepted
+    versions for the flows it names. ``flows`` replaces the whole flow table (tests).
+    """
+    return DtcReader(
+        stream,
+        accepted_versions=accepted_versions,
+        max_line_length=max_line_length,
+        max_lines=max_lines,
+        flows=flows,
+    )
