@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rest_framework_api_key",  # its abstract key model; search.OrganisationApiKey is used
     "ecoes",
     "accounts",
     "registry",
@@ -271,6 +274,29 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "ecoes.api.api_exception_handler",
+}
+
+# --- Search and the metering-point API ----------------------------------------------------
+# Lookups (searches, detail views, exports) a user may make in one UK calendar day, and
+# an API key's own daily quota. Both reset at midnight, UK time.
+SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
+SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+# The most rows one CSV export of a result set may hold; a larger set is refused.
+SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
+# Request rates of the metering-point API (DRF throttling), per user and per API key.
+SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
+SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ECOES enquiry service API",
+    "DESCRIPTION": "Metering-point enquiries for GB electricity market participants. "
+    'Every error has one shape: {"error": {"code", "message", "field"}}.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' files come from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ----------------------------------------------------------------------------------
