@@ -48,7 +48,7 @@ class OrganisationApiKeyAuthentication(BaseAuthentication):
         if not key:
             return None
         try:
-            api_key = OrganisationApiKey.objects.select_related("organisation").get_from_key(key)
+            api_key = OrganisationApiKey.objects.get_from_key(key)
         except OrganisationApiKey.DoesNotExist:
             api_key = None
         if api_key is None or api_key.has_expired or not api_key.organisation.is_active:
@@ -78,9 +78,7 @@ def _api_key(request: Request) -> OrganisationApiKey | None:
 
 class IsUserOrApiKey(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
-        return _api_key(request) is not None or bool(
-            request.user and request.user.is_authenticated
-        )
+        return _api_key(request) is not None or bool(request.user and request.user.is_authenticated)
 
 
 class _SettingRateThrottle(SimpleRateThrottle):
@@ -224,7 +222,9 @@ class MeteringPointDetailApi(_MeteringPointApi):
             raise _invalid("mpan", error) from error
         self._check_allowance(request)
         detail = metering_point_detail(core)
-        self._record(request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail)))
+        self._record(
+            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
+        )
         if detail is None:
             raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
         return Response(MeteringPointDetailSerializer(detail_document(detail)).data)

@@ -2,9 +2,15 @@
 
 from django.db import models
 from django.utils import timezone
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.models import Organisation, User
+
+
+class OrganisationApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # Authentication reads the organisation of every key it accepts.
+        return super().get_usable_keys().select_related("organisation")
 
 
 class OrganisationApiKey(AbstractAPIKey):
@@ -21,6 +27,8 @@ class OrganisationApiKey(AbstractAPIKey):
     revoked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+
+    objects = OrganisationApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "organisation API key"

@@ -37,13 +37,6 @@ def distributor_name(distributor_id: str) -> str:
     return meaning(codes.DISTRIBUTOR_IDS, distributor_id)
 
 
-def energisation_display(point: MeteringPoint) -> str:
-    # A blank status is a disconnected point (DOMAIN.md).
-    if not point.energisation_status:
-        return "Disconnected (blank)"
-    return f"{point.energisation_status} {meaning(codes.ENERGISATION_STATUSES, point.energisation_status)}"
-
-
 def meter_serials_display(meters: list[Meter]) -> str:
     return ", ".join(
         f"{meter.serial} (removed)" if meter.removal_date else meter.serial for meter in meters
@@ -106,8 +99,7 @@ def detail_sections(detail: MeteringPointDetail) -> list[Section]:
                 Row(
                     "Energisation status",
                     p.energisation_status,
-                    meaning(codes.ENERGISATION_STATUSES, p.energisation_status)
-                    or "Disconnected",
+                    meaning(codes.ENERGISATION_STATUSES, p.energisation_status) or "Disconnected",
                     p.energisation_date,
                 ),
                 Row("Domestic premises", YES_NO[p.domestic_premises]),
@@ -155,13 +147,16 @@ def _cell(value: str) -> str:
 
 def csv_row(point: MeteringPoint) -> tuple[str, ...]:
     """One result as a CSV row; dates in ISO form for machines, codes as codes."""
-    return tuple(_cell(value) for value in (
-        point.mpan_core,
-        ", ".join(point.address_lines),
-        point.postcode,
-        point.supplier_mpid,
-        point.supplier_date.isoformat() if point.supplier_date else "",
-        point.energisation_status,
-        point.profile_class,
-        meter_serials_display(list(point.meters.all())),
-    ))
+    return tuple(
+        _cell(value)
+        for value in (
+            point.mpan_core,
+            ", ".join(point.address_lines),
+            point.postcode,
+            point.supplier_mpid,
+            point.supplier_date.isoformat() if point.supplier_date else "",
+            point.energisation_status,
+            point.profile_class,
+            meter_serials_display(list(point.meters.all())),
+        )
+    )

@@ -81,9 +81,11 @@ def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
     )
     if point is None:
         return None
-    links = RelatedMpan.objects.filter(
-        Q(metering_point_id=mpan_core) | Q(related_id=mpan_core)
-    ).values_list("metering_point_id", "related_id", "effective_date")
+    links = (
+        RelatedMpan.objects.filter(Q(metering_point_id=mpan_core) | Q(related_id=mpan_core))
+        .order_by()
+        .values_list("metering_point_id", "related_id", "effective_date")
+    )
     related = sorted(
         (
             RelatedLink(other if first == mpan_core else first, effective)

@@ -18,9 +18,7 @@ class ApiKeyError(Exception):
     """An API key cannot be created or revoked; the message says why."""
 
 
-def lookup_allowance_check(
-    *, user: User | None, api_key: OrganisationApiKey | None = None
-) -> None:
+def lookup_allowance_check(*, user: User | None, api_key: OrganisationApiKey | None = None) -> None:
     """Raise DailyCapReached when one more lookup would exceed today's cap.
 
     Searches, detail views and exports all count: the detail page is where the data is,

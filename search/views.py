@@ -40,9 +40,7 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
 
 
 def _search_page(request: HttpRequest, text: str, *, message: str = "", status: int = 200):
-    return render(
-        request, "search/results.html", {"q": text, "message": message}, status=status
-    )
+    return render(request, "search/results.html", {"q": text, "message": message}, status=status)
 
 
 @require_GET

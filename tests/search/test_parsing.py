@@ -62,9 +62,7 @@ def test_a_long_digit_string_that_is_no_mpan_says_how_many_digits_it_has():
         ("SW1A 1AA, Flat 2", "Flat 2"),
     ],
 )
-def test_a_postcode_is_recognised_in_any_case_and_spacing_with_an_optional_building(
-    text, building
-):
+def test_a_postcode_is_recognised_in_any_case_and_spacing_with_an_optional_building(text, building):
     assert search_parse(text) == SearchQuery(SearchKind.POSTCODE, "SW1A1AA", building)
 
 
