@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -26,7 +26,11 @@ BUILDING_FIELDS = ("address_line_1", "address_line_2", "address_line_3", "addres
 
 def _meters_in_order() -> QuerySet[Meter]:
     # Meters still fitted first, then the newest installation.
-    return Meter.objects.order_by("removal_date", "-installation_date", "serial_key")
+    return Meter.objects.order_by(
+        F("removal_date").asc(nulls_first=True),
+        F("installation_date").desc(nulls_last=True),
+        "serial_key",
+    )
 
 
 def metering_points_search(query: SearchQuery) -> QuerySet[MeteringPoint]:
