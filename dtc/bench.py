@@ -26,7 +26,7 @@ _STREETS = ["High Street", "Station Road", "Church Lane", "Mill Road", "Park Ave
 
 def refresh_instances(points: int, *, distributor_id: str = "12", seed: int = 1):
     """A D0204 full refresh of ``points`` metering points, as the reader yields them."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     gsp_group = codes.DISTRIBUTORS[distributor_id].gsp_group
     start = date(2000, 1, 1)
     dates = [start + timedelta(days=n) for n in range(0, 7000, 7)]
