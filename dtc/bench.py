@@ -131,7 +131,7 @@ def main() -> None:
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
                 print(
-                    f"parse peak Python memory (tracemalloc): {peak / 1e6:.1f} MB "
+                    f"parse peak Python memory (tracemalloc): {peak / 1024:,.0f} KiB "
                     f"(traced run: {took:.1f} s)"
                 )
             else:

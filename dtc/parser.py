@@ -75,8 +75,8 @@ def _printable(text: str, limit: int = 20) -> str:
     return repr(shown + "..." if len(text) > limit else shown)
 
 
-# A frame of the open-group stack: group id, its instance, counts of its child groups
-# (None for a group that has none), position of the last child group seen.
+# A frame of the open-group stack: group id, its instance, counts of its child groups,
+# position of the last child group seen. Groups without child groups are never pushed.
 _GROUP_ID, _INSTANCE, _COUNTS, _LAST_CHILD = range(4)
 
 # What happens to a line's instance: an envelope (an ancestor of the flow instance, like
@@ -318,9 +318,14 @@ class DtcReader:
                 frame[_INSTANCE].children.append(instance)
             elif what == _ENVELOPE:
                 yield instance
-            if what == _YIELD:
+            else:
                 flow_count += 1
-            stack.append([gid, instance, None if is_leaf else {}, -1])
+                if is_leaf:  # nothing can follow it inside: hand it out now
+                    self.line_count = line_no
+                    self.flow_count = flow_count
+                    yield instance
+            if not is_leaf:  # a leaf never becomes a parent: no need to keep it open
+                stack.append([gid, instance, {}, -1])
 
         self.line_count = line_no
         self.flow_count = flow_count
