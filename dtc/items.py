@@ -32,27 +32,36 @@ from dtc.mpan import core_problem, is_valid_core
 _UPPER_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 # Dates repeat a great deal in a registry file (a few thousand distinct values across
-# millions of lines), so valid ones are remembered. Only valid dates get in and the cache
-# is emptied when it grows large, so a hostile file cannot make it grow without bound.
-_DATES: dict[str, date] = {}
+# millions of lines), so each is parsed once: looking one up is a plain dict lookup, and
+# only a miss runs Python code. Only valid dates get in and the cache is emptied when it
+# grows large, so a hostile file cannot make it grow without bound.
 _DATES_LIMIT = 50_000
+
+
+class _DateCache(dict):
+    def __missing__(self, text: str) -> date:
+        """Parse a date not seen before; KeyError if ``text`` is not YYYYMMDD."""
+        if len(text) != 8 or not (text.isascii() and text.isdigit()):
+            raise KeyError(text)
+        try:
+            found = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+        except ValueError:
+            raise KeyError(text) from None
+        if len(self) >= _DATES_LIMIT:
+            self.clear()
+        self[text] = found
+        return found
+
+
+_DATES = _DateCache()
 
 
 def date_or_none(text: str) -> date | None:
     """The date written as YYYYMMDD, or None if ``text`` is not one."""
-    found = _DATES.get(text)
-    if found is not None:
-        return found
-    if len(text) != 8 or not (text.isascii() and text.isdigit()):
-        return None
     try:
-        found = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError:
+        return _DATES[text]
+    except KeyError:
         return None
-    if len(_DATES) >= _DATES_LIMIT:
-        _DATES.clear()
-    _DATES[text] = found
-    return found
 
 
 def datetime_or_none(text: str) -> datetime | None:
@@ -148,14 +157,7 @@ def _check_source(fmt: Format, var: str, index: int, namespace: dict) -> list[st
     if kind == MPAN_CORE:
         return [f"if not _is_valid_core({var}):", f"    {fail}"]
     if kind == DATE:
-        return [
-            f"_d = _dates_get({var})",
-            "if _d is None:",
-            f"    _d = _date_or_none({var})",
-            "    if _d is None:",
-            f"        {fail}",
-            f"{var} = _d",
-        ]
+        return ["try:", f"    {var} = _dates[{var}]", "except KeyError:", f"    {fail}"]
     if kind == DATETIME:
         return [
             f"_d = _datetime_or_none({var})",
@@ -197,8 +199,7 @@ def compile_group_reader(group: Group) -> Callable[[list[str], int], dict[str, A
         "_fail": partial(_item_error, group),
         "_count_error": partial(_count_error, group),
         "_is_valid_core": is_valid_core,
-        "_dates_get": _DATES.get,
-        "_date_or_none": date_or_none,
+        "_dates": _DATES,
         "_datetime_or_none": datetime_or_none,
         "_upper_alnum_superset": _UPPER_ALNUM.issuperset,
         "_flow_version_ok": flow_version_ok,

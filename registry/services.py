@@ -24,7 +24,7 @@ from accounts.models import Organisation, User
 from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
-from registry import appliers
+from registry import appliers, refresh
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
 
@@ -263,7 +263,7 @@ def _flow_file_apply(
         reader = _reader(source)
         flow_id = reader.header.flow_id
         if flow_id == "D0204":
-            return appliers.refresh_apply(reader, gsp_groups=_GSP_GROUPS)
+            return refresh.refresh_apply(reader, gsp_groups=_GSP_GROUPS)
         if flow_id == "D0312":
             return appliers.meter_information_apply(reader, sender=sender)
         if flow_id == "D0386":

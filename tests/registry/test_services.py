@@ -269,16 +269,16 @@ def test_a_rejected_version_applies_after_the_operator_accepts_it(
 
 
 def test_a_crash_while_applying_leaves_nothing_half_applied(monkeypatch, loaded, distributor):
-    from registry import appliers
+    from registry import refresh
 
     before = registry_state()
-    merge = appliers._refresh_merge
+    merge = refresh._chunk_merge
 
     def merge_then_crash(*args, **kwargs):
         merge(*args, **kwargs)
         raise RuntimeError("the worker died")
 
-    monkeypatch.setattr(appliers, "_refresh_merge", merge_then_crash)
+    monkeypatch.setattr(refresh, "_chunk_merge", merge_then_crash)
     with pytest.raises(RuntimeError):
         send(good_file(), sender=distributor)
 
@@ -286,3 +286,40 @@ def test_a_crash_while_applying_leaves_nothing_half_applied(monkeypatch, loaded,
     flow_file = FlowFile.objects.latest("id")
     assert flow_file.status == FlowFileStatus.REJECTED
     assert "nothing was applied" in flow_file.errors[0]["reason"]
+
+
+def test_a_refresh_in_many_chunks_applies_like_one(monkeypatch, loaded, distributor):
+    from registry import refresh
+
+    monkeypatch.setattr(refresh, "CHUNK_ROWS", 4)
+    many = points(30, seed=2)
+
+    flow_file = send(refresh_bytes(many, file_id="RF000005"), sender=distributor)
+
+    assert flow_file.status == FlowFileStatus.APPLIED
+    cores = sorted(point.items["mpan_core"] for point in many)
+    assert sorted(MeteringPoint.objects.values_list("pk", flat=True)) == cores
+    meters = sum(1 for point in many for child in point.children if child.group_id == "R04")
+    assert Meter.objects.count() == meters
+
+
+def test_a_point_listed_twice_rejects_the_file_with_both_lines(monkeypatch, loaded, distributor):
+    from registry import refresh
+
+    monkeypatch.setattr(refresh, "CHUNK_ROWS", 4)
+    before = registry_state()
+    many = points(8, seed=3)
+    data = refresh_bytes([*many, many[0]], file_id="RF000006")
+    lines = data.splitlines()
+    first, second = (
+        n
+        for n, line in enumerate(lines, 1)
+        if line.startswith(b"R02|" + many[0].items["mpan_core"].encode())
+    )
+
+    flow_file = send(data, sender=distributor)
+
+    assert flow_file.status == FlowFileStatus.REJECTED
+    assert flow_file.errors[0]["line"] == second
+    assert f"appears twice in the file (also on line {first})" in flow_file.errors[0]["reason"]
+    assert registry_state() == before

@@ -67,10 +67,12 @@ class Command(BaseCommand):
 
     def _run(self, label, source: Path, marker: str, sender, count: int) -> None:
         copy = source.with_name(f"{source.stem}-{marker}.txt")
+        # A file id of its own for every run: a new checksum, the same points.
+        run_id = f"B{int(time.time()) % 10**8:08d}{marker}"
         with source.open("rb") as original, copy.open("wb") as out:
             for line in original:
                 if line.startswith((b"ZHV|", b"ZPT|")):
-                    line = line.replace(b"|RF000001|", f"|RF00000{marker}|".encode())
+                    line = line.replace(b"|RF000001|", f"|{run_id}|".encode())
                 out.write(line)
         started = time.monotonic()
         with copy.open("rb") as content:
