@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.reports_purge_expired",
         "schedule": crontab(hour=3, minute=30),
     },
+    "scan-flow-inbox": {
+        "task": "registry.tasks.flow_inbox_scan",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a late scan is dropped; the next one comes
+    },
 }

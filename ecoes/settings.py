@@ -50,8 +50,12 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rest_framework_api_key",  # its abstract key model; search.OrganisationApiKey is used
     "ecoes",
     "accounts",
+    "registry",
     "search",
     "reports",
 ]
@@ -151,6 +155,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
+
+# --- Flow ingestion (registry) -------------------------------------------------------
+# Flow versions to accept, as flow id and version, e.g. "D0312002,D0312003". For each flow
+# named, this replaces the flow table's accepted versions (dtc/flows.py); other flows
+# keep theirs. Re-process a rejected file after changing it.
+DTC_ACCEPTED_VERSIONS = None
+if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
+    DTC_ACCEPTED_VERSIONS = {}
+    for _flow_version in _accepted:
+        if len(_flow_version) != 8:
+            raise environ.ImproperlyConfigured(
+                f"DTC_ACCEPTED_VERSIONS: {_flow_version!r} is not a flow id and version"
+                " such as D0312002."
+            )
+        DTC_ACCEPTED_VERSIONS.setdefault(_flow_version[:5], set()).add(_flow_version[5:])
+# Files dropped here are applied by a periodic task, then moved to processed/ or rejected/.
+FLOW_INBOX_DIR = Path(env_str("FLOW_INBOX_DIR", str(VAR_DIR / "inbox")))
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -329,6 +350,32 @@ if _d0312_retired_at:
         "from": _d0312_retired_at,
         "message": "D0312 maintenance has been retired from this service.",
     }
+# --- Search and the metering-point API ----------------------------------------------------
+# Lookups (searches, detail views, exports) a user may make in one UK calendar day, and
+# an API key's own daily quota. Both reset at midnight, UK time.
+SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
+SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+# The most rows one CSV export of a result set may hold; a larger set is refused.
+SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
+# Request rates of the metering-point API (DRF throttling), per user and per API key.
+SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
+SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ECOES enquiry service API",
+    "DESCRIPTION": "Metering-point enquiries for GB electricity market participants. "
+    'Every error has one shape: {"error": {"code", "message", "field"}}.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' files come from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Off until the flow and report download views describe their responses (they are
+    # function/plain API views drf-spectacular cannot guess); its warnings would fail
+    # `check --deploy --fail-level WARNING`. tests/search/test_api.py checks this API's.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ecoes import views
 
@@ -14,4 +15,10 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("reports.api_urls")),
     path("", include("ecoes.service_status.urls")),
+    path("flows/", include("registry.urls")),
+    path("api/v1/", include("registry.api_urls")),
+    path("", include("search.urls")),
+    path("api/v1/", include("search.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

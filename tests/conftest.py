@@ -5,7 +5,7 @@ import pytest
 
 from accounts.roles import MarketRole, UserRole
 from ecoes.celery import app as celery_app
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, totp_enable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -87,15 +87,22 @@ def operator_organisation(db):
 
 
 @pytest.fixture
-def service_admin(operator_organisation):
-    user = UserFactory(
+def service_admin_without_mfa(operator_organisation):
+    """A service admin who has not set up two-factor authentication yet."""
+    return UserFactory(
         organisation=operator_organisation,
         email="desk@operator.example",
         role=UserRole.SERVICE_ADMIN,
         is_staff=True,
         is_superuser=True,
     )
-    return user
+
+
+@pytest.fixture
+def service_admin(service_admin_without_mfa):
+    """A service admin with TOTP set up, as the MFA middleware requires of them."""
+    totp_enable(service_admin_without_mfa)
+    return service_admin_without_mfa
 
 
 @pytest.fixture(autouse=True)

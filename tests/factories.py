@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import MarketRole, UserRole
+from registry.keys import address_sort_key, postcode_key, serial_key
 from reports.kinds import ReportKind
 from reports.models import Report
 
@@ -95,3 +96,51 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def mpan_core_for(number: int, distributor_id: str = "12") -> str:
+    """A valid MPAN core: the distributor id, a 10-digit number and its check digit."""
+    from dtc.mpan import check_digit
+
+    first12 = f"{distributor_id}{number:010d}"
+    return f"{first12}{check_digit(first12)}"
+
+
+class MeteringPointFactory(factory.django.DjangoModelFactory):
+    """A metering point as the ingest service stores it, search keys included."""
+
+    class Meta:
+        model = "registry.MeteringPoint"
+
+    mpan_core = factory.Sequence(lambda n: mpan_core_for(9_000_000 + n))
+    distributor_id = "12"
+    gsp_group = "_C"
+    supplier_mpid = "NLEN"
+    energisation_status = "E"
+    profile_class = "01"
+    measurement_class = "A"
+    address_line_1 = factory.Sequence(lambda n: f"{n + 1} High Street")
+    address_line_2 = "London"
+    postcode = "SW1A 1AA"
+    postcode_key = factory.LazyAttribute(lambda o: postcode_key(o.postcode))
+    address_sort_key = factory.LazyAttribute(
+        lambda o: address_sort_key([getattr(o, f"address_line_{n}", "") for n in range(1, 10)])
+    )
+
+
+class MeterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.Meter"
+
+    metering_point = factory.SubFactory(MeteringPointFactory)
+    serial = factory.Sequence(lambda n: f"E10{n:06d}")
+    serial_key = factory.LazyAttribute(lambda o: serial_key(o.serial))
+    meter_type = "N"
+
+
+class RelatedMpanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.RelatedMpan"
+
+    metering_point = factory.SubFactory(MeteringPointFactory)
+    related = factory.SubFactory(MeteringPointFactory)

@@ -4,12 +4,10 @@ from django.urls import reverse
 from accounts.models import AccountEvent, AccountEventKind
 from accounts.roles import UserRole
 from accounts.services import account_event_record
-from tests.factories import totp_enable
 
 
 @pytest.fixture
 def desk(client, service_admin):
-    totp_enable(service_admin)
     client.force_login(service_admin)
     return client
 

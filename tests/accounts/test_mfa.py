@@ -25,22 +25,22 @@ def test_a_user_of_an_mfa_required_organisation_is_sent_to_set_up(member, organi
 
 
 @pytest.mark.django_db
-def test_a_service_admin_always_needs_mfa(service_admin):
-    client = _password_login(service_admin)
+def test_a_service_admin_always_needs_mfa(service_admin_without_mfa):
+    client = _password_login(service_admin_without_mfa)
     assert client.get("/").url == reverse("mfa_activate_totp")
     assert client.get("/admin/").url == reverse("mfa_activate_totp")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["mfa_activate_totp", "mfa_index", "health-live"])
-def test_set_up_pages_stay_open_before_enrolling(service_admin, name):
-    client = _password_login(service_admin)
+def test_set_up_pages_stay_open_before_enrolling(service_admin_without_mfa, name):
+    client = _password_login(service_admin_without_mfa)
     assert client.get(reverse(name)).status_code == 200
 
 
 @pytest.mark.django_db
-def test_logging_out_stays_possible_before_enrolling(service_admin):
-    client = _password_login(service_admin)
+def test_logging_out_stays_possible_before_enrolling(service_admin_without_mfa):
+    client = _password_login(service_admin_without_mfa)
     client.post(reverse("account_logout"))
     assert "_auth_user_id" not in client.session
 

@@ -17,7 +17,9 @@ def test_a_user_logs_in_and_sees_their_organisation(live_server, page, organisat
     page.get_by_role("button", name="Log in").click()
 
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Uma"
+    # The home page is the search box (issue 5).
+    assert page.get_by_role("heading", level=1).inner_text() == "Find a metering point"
+    assert "Uma User" in page.locator(".user-nav").inner_text()
     assert "ORGA" in page.locator(".user-nav").inner_text()
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, demo_data_load
+from registry.demo import demo_registry_load
 
 
 class Command(BaseCommand):
@@ -11,6 +12,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded with DJANGO_ENV=production.")
         users = demo_data_load()
+        loaded = demo_registry_load()
+        if loaded:
+            self.stdout.write(f"Loaded {loaded:,} demo metering points through D0204/D0312/D0386.")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for demo in users:
             self.stdout.write(f"  {demo.email:<22} {demo.mpid}  {demo.role.label}")

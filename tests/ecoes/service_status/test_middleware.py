@@ -148,7 +148,8 @@ def test_a_retired_function_answers_410_with_its_message(client, member):
         "message": "D0312 now goes to MPAS.",
         "field": None,
     }
-    assert client.get("/flows/").status_code == 404  # the rest of flow upload stays up
+    # The rest of flow upload stays up (a supplier's user may not upload: 403, not 410).
+    assert client.get("/flows/").status_code == 403
 
 
 def test_a_manual_mode_without_an_end_sends_no_retry_after(client, member):

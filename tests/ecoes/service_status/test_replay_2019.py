@@ -1,11 +1,10 @@
-"""Acceptance: the June 2019 cut-over (docs: /work/shared/DOMAIN.md), replayed on a clock.
+"""Acceptance: the June 2019 cut-over (shared/DOMAIN.md), replayed on a clock.
 
 The operator plans the weekend with the commands, the clock moves through it, and at each
-moment the test checks what the pages and the API answer. Features not built yet
-(reports, bulk search, flow upload, search, organisation admin) are checked by their
-path prefixes: the middleware answers before URL resolution, and where it lets a request
-through, the missing view gives 404. When those features land, the `passes` checks here
-become 200s with real data (see the report of the status branch).
+moment the test checks what the pages and the API answer, with real data: a metering
+point to search, a D0312 report to download, users of a supplier and of a MOP. Bulk search
+is not built yet: its paths are checked by prefix (the middleware answers before URL
+resolution; when it lets a request through, the missing view gives 404).
 """
 
 from datetime import datetime
@@ -15,8 +14,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts.roles import MarketRole, UserRole
 from ecoes.service_status import services
 from ecoes.service_status.models import Broadcast, ServiceWindow
+from reports.kinds import ReportKind
+from tests.factories import MeteringPointFactory, OrganisationFactory, ReportFactory, UserFactory
 
 UK = ZoneInfo("Europe/London")
 
@@ -29,9 +31,43 @@ def at(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
-def passes(response) -> bool:
-    """Let through by the middleware: the view answered (404 where it is not built yet)."""
-    return response.status_code in {200, 302, 404} and "Retry-After" not in response
+MPAN = "1800021679848"
+
+
+def not_built_yet(response) -> bool:
+    """Let through by the middleware to a feature that does not exist yet (bulk search)."""
+    return response.status_code == 404 and "Retry-After" not in response
+
+
+def downloads(client, report) -> bool:
+    response = client.get(f"/reports/{report.pk}/download/")
+    return response.status_code == 200 and b"".join(response.streaming_content).startswith(
+        b"MPAN core"
+    )
+
+
+@pytest.fixture
+def point(db):
+    return MeteringPointFactory(mpan_core=MPAN, distributor_id="18", gsp_group="_N")
+
+
+@pytest.fixture
+def last_d0312_report(member, media_root):
+    """The last D0312 report, processed on Thu 27 June before the restriction."""
+    with at(uk(27, 17)):
+        return ReportFactory(
+            organisation=member.organisation,
+            kind=ReportKind.D0312_PROCESSING,
+            title="D0312 processing report for LAST.D0312",
+            rows_header=("MPAN core", "Meter serial", "Outcome", "Reason"),
+            rows=[(MPAN, "S95A12345", "accepted", "")],
+        )
+
+
+@pytest.fixture
+def mop_user(db):
+    mop = OrganisationFactory(mpid="MTRW", role_codes=MarketRole.METER_OPERATOR)
+    return UserFactory(organisation=mop, email="mop@mtrw.example", role=UserRole.USER)
 
 
 @pytest.fixture
@@ -75,7 +111,9 @@ def planned_weekend(db, service_admin):
         )
 
 
-def test_the_2019_cut_over_replays_hour_by_hour(client, planned_weekend, member, service_admin):
+def test_the_2019_cut_over_replays_hour_by_hour(
+    client, planned_weekend, member, org_admin, mop_user, service_admin, point, last_d0312_report
+):
     broadcast = Broadcast.objects.get()
 
     # Wed 26 June: everything works; every page announces the weekend.
@@ -87,8 +125,9 @@ def test_the_2019_cut_over_replays_hour_by_hour(client, planned_weekend, member,
         assert "Planned: Restricted from 18:00 Thu 27 June to 08:00 Sat 29 June" in text
         assert "Planned: Offline from 18:00 Fri 28 June to 20:00 Fri 28 June" in text
         assert "DTC 12.5 release weekend" in text
-        assert passes(client.get("/reports/"))
-        assert passes(client.get("/flows/d0312/"))  # not retired yet
+        assert client.get("/reports/").status_code == 200
+        assert downloads(client, last_d0312_report)
+        assert client.get("/flows/d0312/").status_code == 404  # not retired yet: no such page
 
     # Thu 27 June 19:00: restricted. Search and user management work, the rest is 503.
     with at(uk(27, 19)):
@@ -97,11 +136,15 @@ def test_the_2019_cut_over_replays_hour_by_hour(client, planned_weekend, member,
         assert (
             "The service is restricted until 08:00 Sat 29 June" in client.get("/").content.decode()
         )
-        assert passes(client.get("/search/?mpan=1800021679848"))
-        assert passes(client.get("/metering-points/1800021679848/"))
-        assert passes(client.get("/api/v1/metering-points/1800021679848/"))
-        assert passes(client.get("/organisation/users/"))
+        found = client.get(f"/search/?q={MPAN}")
+        assert found.status_code == 302  # one exact match goes straight to its detail
+        assert found["Location"] == f"/metering-points/{MPAN}/"
+        assert client.get(f"/metering-points/{MPAN}/").status_code == 200
+        assert client.get(f"/api/v1/metering-points/{MPAN}/").json()["mpan_core"] == MPAN
         assert client.get("/accounts/password/change/").status_code == 200
+        client.force_login(org_admin)
+        assert client.get("/organisation/users/").status_code == 200
+        client.force_login(member)
         for path in ["/reports/", "/bulk/", "/flows/", "/some/other/page/"]:
             refused = client.get(path)
             assert refused.status_code == 503, path
@@ -166,10 +209,13 @@ def test_the_2019_cut_over_replays_hour_by_hour(client, planned_weekend, member,
     with at(uk(29, 10)):
         client.force_login(member)
         assert client.get("/").status_code == 200
-        for path in ["/reports/", "/reports/d0312/2019-06-27/", "/api/v1/reports/", "/bulk/"]:
-            assert passes(client.get(path)), path
-        assert passes(client.get("/flows/"))
-        assert passes(client.get("/api/v1/flows/"))
+        assert client.get("/reports/").status_code == 200
+        assert client.get("/api/v1/reports/").json()["count"] == 1
+        assert downloads(client, last_d0312_report)
+        assert not_built_yet(client.get("/bulk/"))
+        client.force_login(mop_user)
+        assert client.get("/flows/").status_code == 200
+        assert client.get("/api/v1/flows/").status_code == 405  # reached: it takes POSTs only
         retired = client.get("/flows/d0312/")
         assert retired.status_code == 410
         assert "D0312 is now processed by MPAS" in retired.content.decode()
@@ -194,7 +240,8 @@ def test_the_2019_cut_over_replays_hour_by_hour(client, planned_weekend, member,
         assert "DTC 12.5 release weekend" in page
         assert "Update (28/06/2019 18:51): all user access restored" in page
         assert client.get("/flows/d0312/").status_code == 410
-        assert passes(client.get("/reports/"))
+        # D0312 reports stay downloadable until they expire, three months on.
+        assert downloads(client, last_d0312_report)
 
 
 def test_every_change_of_the_weekend_is_in_the_audit(planned_weekend):

@@ -1,0 +1,73 @@
+"""POST /api/v1/flows/ (send a file; 202 and a status URL), GET /api/v1/flows/{id}/."""
+
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from registry.models import FlowFile, FlowFileChannel
+from registry.queries import flow_file_get_for_user, user_may_send_flows
+from registry.services import flow_file_receive
+
+
+class FlowFileSerializer(serializers.ModelSerializer):
+    sender = serializers.CharField(source="sender.mpid", default=None)
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FlowFile
+        fields = [
+            "id",
+            "original_name",
+            "sha256",
+            "sender",
+            "flow_id",
+            "version",
+            "status",
+            "accepted_count",
+            "rejected_count",
+            "errors",
+            "received_at",
+            "started_at",
+            "finished_at",
+            "status_url",
+        ]
+
+    def get_status_url(self, flow_file: FlowFile) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api-flow-detail", args=[flow_file.pk])
+        )
+
+
+class FlowUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+
+
+@api_view(["POST"])
+@parser_classes([MultiPartParser])
+def flow_create(request: Request) -> Response:
+    if not user_may_send_flows(request.user):
+        raise PermissionDenied("Only meter operators, distributors and service admins send flows.")
+    upload = FlowUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    uploaded = upload.validated_data["file"]
+    user = request.user
+    flow_file = flow_file_receive(
+        content=uploaded,
+        original_name=uploaded.name,
+        channel=FlowFileChannel.API,
+        # A service admin may send for a party: the header then names the sender.
+        sender=None if user.is_service_admin else user.organisation,
+        submitted_by=user,
+    )
+    data = FlowFileSerializer(flow_file, context={"request": request}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["status_url"]})
+
+
+@api_view(["GET"])
+def flow_detail(request: Request, flow_file_id: int) -> Response:
+    flow_file = flow_file_get_for_user(request.user, flow_file_id)
+    return Response(FlowFileSerializer(flow_file, context={"request": request}).data)

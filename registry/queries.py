@@ -1,0 +1,72 @@
+"""Reads of the registry and of received flow files."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from accounts.roles import MarketRole
+from registry.models import FlowFile, Meter, MeteringPoint
+
+# Market roles whose users may send flow files through the portal: meter operators
+# (D0312) and distributors (D0204, D0386). Service admins may send for anyone.
+FLOW_SENDER_ROLES = {MarketRole.METER_OPERATOR, MarketRole.DISTRIBUTOR}
+
+
+def user_may_send_flows(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_service_admin:
+        return True
+    organisation = user.organisation
+    return bool(
+        organisation
+        and organisation.is_active
+        and FLOW_SENDER_ROLES.intersection(organisation.market_roles)
+    )
+
+
+def flow_files_for_user(user: User) -> QuerySet[FlowFile]:
+    """The files a user may see: all for service admins, else their organisation's."""
+    files = FlowFile.objects.select_related("sender")
+    if user.is_service_admin:
+        return files
+    if user.organisation_id is None:
+        return files.none()
+    return files.filter(
+        Q(sender_id=user.organisation_id) | Q(submitted_by__organisation_id=user.organisation_id)
+    )
+
+
+def flow_file_get_for_user(user: User, flow_file_id: int) -> FlowFile:
+    """One file, or 404 when it does not exist or is another organisation's."""
+    try:
+        return flow_files_for_user(user).get(pk=flow_file_id)
+    except FlowFile.DoesNotExist:
+        raise Http404("No such flow file.") from None
+
+
+def metering_point_get(mpan_core: str) -> MeteringPoint | None:
+    return MeteringPoint.objects.filter(pk=mpan_core).first()
+
+
+def metering_points_by_postcode(
+    key: str, *, after: tuple[str, str] | None = None, limit: int = 50
+) -> list[MeteringPoint]:
+    """One page of a postcode's points in address order; `after` is the last row's
+    (address_sort_key, mpan_core), so every page is one index range scan."""
+    points = MeteringPoint.objects.filter(postcode_key=key)
+    if after:
+        sort_key, core = after
+        points = points.filter(
+            Q(address_sort_key__gt=sort_key) | Q(address_sort_key=sort_key, mpan_core__gt=core)
+        )
+    return list(points.order_by("address_sort_key", "mpan_core")[:limit])
+
+
+def meters_by_serial(key: str, *, limit: int = 50) -> list[Meter]:
+    """Meters whose serial key (registry.keys.serial_key) is `key`, newest first."""
+    return list(
+        Meter.objects.filter(serial_key=key)
+        .select_related("metering_point")
+        .order_by("-installation_date", "metering_point_id")[:limit]
+    )

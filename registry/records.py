@@ -1,0 +1,121 @@
+"""From parsed DTC group instances to registry rows (pure Python, no Django).
+
+The staging tables and the merge statements use the column lists below, so the
+order of values in a row tuple is defined here once.
+"""
+
+from operator import itemgetter
+
+from registry.keys import address_sort_key, postcode_key, serial_key
+
+# Items of a D0204 metering-point group (R02) stored as they are, in staging order.
+POINT_ITEMS = [
+    "gsp_group",
+    "gsp_group_date",
+    "supplier_mpid",
+    "supplier_date",
+    "energisation_status",
+    "energisation_date",
+    "profile_class",
+    "measurement_class",
+    "mtc",
+    "mtc_date",
+    "llfc",
+    "llfc_date",
+    "ssc",
+    "ssc_date",
+    "uprn",
+    "mop_mpid",
+    "mop_date",
+    "dc_mpid",
+    "dc_date",
+    "da_mpid",
+    "da_date",
+    "smets_version",
+    "ihd_status",
+]
+# Y/N items stored as booleans (None when blank).
+POINT_FLAGS = ["domestic_premises", "dcc_service_flag"]
+ADDRESS_ITEMS = [f"address_line_{n}" for n in range(1, 10)]
+_DATE_ITEMS = {name for name in POINT_ITEMS if name.endswith("_date")}
+
+# One staging table holds both the metering points ("P" rows) and their meters
+# ("M" rows), so a whole file streams through a single COPY. Values are staged as the
+# parser gives them (None for blank) and turned into the registry's form by the SQL
+# expression beside each column, so the per-row Python work stays small.
+# (name, staging SQL type, expression over the staging row "s")
+_TEXT = "COALESCE(s.{0}, '')"
+_AS_IS = "s.{0}"
+_FLAG = "CASE s.{0} WHEN 'Y' THEN TRUE WHEN 'N' THEN FALSE END"
+_POINT_STAGE = [
+    ("distributor_id", "text", _AS_IS),
+    *[
+        (name, "date", _AS_IS) if name in _DATE_ITEMS else (name, "text", _TEXT)
+        for name in POINT_ITEMS
+    ],
+    *[(name, "text", _FLAG) for name in POINT_FLAGS],
+    *[(name, "text", _TEXT) for name in ADDRESS_ITEMS],
+    ("postcode", "text", _TEXT),
+    ("postcode_key", "text", _AS_IS),
+    ("address_sort_key", "text", _AS_IS),
+]
+_METER_STAGE = [
+    ("serial", "text", _AS_IS),
+    ("serial_key", "text", _AS_IS),
+    ("meter_type", "text", _AS_IS),
+    ("installation_date", "date", _AS_IS),
+    ("removal_date", "date", _AS_IS),
+    ("map_mpid", "text", _TEXT),
+]
+STAGE_COLUMNS = [("line_no", "integer"), ("kind", "text"), ("mpan_core", "text")]
+STAGE_COLUMNS += [(name, sql_type) for name, sql_type, _ in _POINT_STAGE + _METER_STAGE]
+# The registry columns written from the staging table, and the values they take.
+POINT_COLUMNS = ["mpan_core", *(name for name, _, _ in _POINT_STAGE)]
+POINT_VALUES = ["s.mpan_core", *(expr.format(name) for name, _, expr in _POINT_STAGE)]
+METER_COLUMNS = [name for name, _, _ in _METER_STAGE]
+METER_VALUES = [expr.format(name) for name, _, expr in _METER_STAGE]
+
+_NO_POINT = (None,) * len(_POINT_STAGE)
+_NO_METER = (None,) * len(_METER_STAGE)
+# itemgetter reads many items in one C call: this runs once per metering point.
+_point_items = itemgetter(*POINT_ITEMS, *POINT_FLAGS)
+_address_items = itemgetter(*ADDRESS_ITEMS, "postcode")
+_NO_ADDRESS = (None,) * (len(ADDRESS_ITEMS) + 1)
+
+
+def point_row(point, *, distributor_id: str) -> tuple:
+    """A staging row for one R02 instance (its R03 address child included)."""
+    address = _NO_ADDRESS
+    for child in point.children:
+        if child.group_id == "R03":
+            address = _address_items(child.items)
+            break
+    return (
+        point.line_no,
+        "P",
+        point.items["mpan_core"],
+        distributor_id,
+        *_point_items(point.items),
+        *address,
+        postcode_key(address[-1]),
+        address_sort_key(address[:-1]),
+        *_NO_METER,
+    )
+
+
+def meter_row(meter, *, mpan_core: str) -> tuple:
+    """A staging row for one meter group instance (R04 in D0204, P02 in D0312)."""
+    items = meter.items
+    serial = items["meter_serial"]
+    return (
+        meter.line_no,
+        "M",
+        mpan_core,
+        *_NO_POINT,
+        serial,
+        serial_key(serial),
+        items["meter_type"],
+        items.get("installation_date"),
+        items.get("removal_date"),
+        items.get("map_mpid"),
+    )

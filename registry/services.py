@@ -1,0 +1,311 @@
+"""Receiving and applying DTC flow files: every entry point goes through here.
+
+`flow_file_receive` stores the file and its checksum and (by default) queues the
+Celery task; `flow_file_process` parses, checks the sender rules and applies the
+flow in ONE transaction, so a file applies completely or not at all, and a crash
+leaves nothing half-applied. A checksum is applied at most once (a partial unique
+index on FlowFile backs this up). A rejected file can be processed again, e.g.
+after an operator has accepted a new flow version in DTC_ACCEPTED_VERSIONS.
+"""
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from accounts.roles import MarketRole
+from dtc import DtcError, read_flow
+from dtc.codes import DISTRIBUTORS
+from registry import appliers, refresh
+from registry.errors import FlowFileError, FlowProblem, FlowRejected
+from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+
+logger = logging.getLogger(__name__)
+
+# Distributor id -> its GSP group, for the DNO areas (IDNOs take theirs from the data).
+_GSP_GROUPS = {distributor_id: d.gsp_group for distributor_id, d in DISTRIBUTORS.items()}
+_READ_CHUNK = 1 << 20
+
+Progress = Callable[[int, int], None]
+
+
+def flow_file_receive(
+    *,
+    content: BinaryIO,
+    original_name: str,
+    channel: FlowFileChannel,
+    sender: Organisation | None = None,
+    submitted_by: User | None = None,
+    queue: bool = True,
+) -> FlowFile:
+    """Store a received file and record it; queue its processing once committed.
+
+    `sender` is the organisation sending it; None takes it from the file header when
+    the file is processed (inbox, or a service admin sending on a party's behalf).
+    """
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: content.read(_READ_CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    content.seek(0)
+    name = Path(original_name).name[:200] or "flow.txt"
+    flow_file = FlowFile(
+        original_name=name,
+        size=size,
+        sha256=digest.hexdigest(),
+        sender=sender,
+        submitted_by=submitted_by,
+        channel=channel,
+    )
+    flow_file.stored_file.save(name, File(content, name=name), save=False)
+    flow_file.save()
+    logger.info("flow file %s received: %s (%d bytes)", flow_file.pk, name, size)
+    if queue:
+        flow_file_queue(flow_file_id=flow_file.pk)
+    return flow_file
+
+
+def flow_file_queue(*, flow_file_id: int) -> None:
+    """Process the file in a Celery worker once the current transaction commits."""
+    from registry import tasks  # the task module imports this one
+
+    transaction.on_commit(lambda: tasks.flow_file_process.delay(flow_file_id))
+
+
+def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:
+    """Queue a rejected file again, e.g. after a flow version has been accepted."""
+    with transaction.atomic():
+        flow_file = FlowFile.objects.select_for_update().get(pk=flow_file_id)
+        if flow_file.status != FlowFileStatus.REJECTED:
+            raise FlowFileError(
+                f"Only a rejected file can be processed again; this one is {flow_file.status}."
+            )
+        flow_file.status = FlowFileStatus.RECEIVED
+        flow_file.save(update_fields=["status"])
+        flow_file_queue(flow_file_id=flow_file.pk)
+    return flow_file
+
+
+def flow_file_process(*, flow_file_id: int, progress: Progress | None = None) -> FlowFile:
+    """Parse, check and apply one received file; safe to call again for the same id."""
+    try:
+        flow_file = _flow_file_start(flow_file_id)
+        if flow_file.status == FlowFileStatus.APPLIED:
+            return flow_file
+        sender = _flow_file_sender(flow_file)
+        with transaction.atomic():
+            # The row lock makes a second worker given the same id wait, then find
+            # the file applied.
+            flow_file = FlowFile.objects.select_for_update().get(pk=flow_file_id)
+            if flow_file.status == FlowFileStatus.APPLIED:
+                return flow_file
+            result = _flow_file_apply(flow_file, sender=sender, progress=progress)
+            flow_file.status = FlowFileStatus.APPLIED
+            flow_file.accepted_count = result.accepted
+            flow_file.rejected_count = result.rejected
+            flow_file.errors = [problem.as_dict() for problem in result.problems]
+            flow_file.finished_at = timezone.now()
+            flow_file.save(
+                update_fields=[
+                    "status",
+                    "accepted_count",
+                    "rejected_count",
+                    "errors",
+                    "finished_at",
+                ]
+            )
+    except FlowRejected as rejected:
+        return _flow_file_reject(flow_file_id, rejected.problem)
+    except DtcError as error:
+        problem = FlowProblem(
+            reason=error.reason, line=error.line_no, group=error.group, item=error.item
+        )
+        return _flow_file_reject(flow_file_id, problem)
+    except Exception:
+        # Everything the file did was rolled back; say so instead of leaving the file
+        # "processing" for ever, then let the task fail loudly.
+        logger.exception("flow file %s failed", flow_file_id)
+        _flow_file_reject(
+            flow_file_id,
+            FlowProblem(reason="internal error while applying; nothing was applied"),
+        )
+        raise
+    logger.info(
+        "flow file %s applied: %d accepted, %d rejected",
+        flow_file.pk,
+        flow_file.accepted_count,
+        flow_file.rejected_count,
+    )
+    return flow_file
+
+
+def _flow_file_start(flow_file_id: int) -> FlowFile:
+    with transaction.atomic():
+        flow_file = FlowFile.objects.select_for_update().get(pk=flow_file_id)
+        if flow_file.status == FlowFileStatus.APPLIED:
+            return flow_file
+        earlier = (
+            FlowFile.objects.filter(
+                sha256=flow_file.sha256,
+                status__in=[FlowFileStatus.PROCESSING, FlowFileStatus.APPLIED],
+            )
+            .exclude(pk=flow_file.pk)
+            .first()
+        )
+        if earlier:
+            raise FlowRejected(_duplicate_reason(earlier))
+        flow_file.status = FlowFileStatus.PROCESSING
+        flow_file.started_at = timezone.now()
+        flow_file.finished_at = None
+        flow_file.errors = []
+        flow_file.accepted_count = flow_file.rejected_count = 0
+        try:
+            with transaction.atomic():
+                flow_file.save()
+        except IntegrityError:
+            # Another copy claimed the checksum between our check and our save.
+            raise FlowRejected("the same file is being processed already") from None
+    return flow_file
+
+
+def _duplicate_reason(earlier: FlowFile) -> str:
+    if earlier.status == FlowFileStatus.APPLIED:
+        when = timezone.localtime(earlier.finished_at or earlier.received_at)
+        return (
+            f"the same file (SHA-256 {earlier.sha256[:12]}...) was applied already as"
+            f" file {earlier.pk} on {when:%d/%m/%Y %H:%M}"
+        )
+    return f"the same file is being processed already as file {earlier.pk}"
+
+
+def _flow_file_sender(flow_file: FlowFile) -> Organisation:
+    """Read the header and check who may send this flow; records flow and version."""
+    with flow_file.stored_file.open("rb") as stream:
+        header = _reader(stream).header
+    FlowFile.objects.filter(pk=flow_file.pk).update(
+        flow_id=header.flow_id, version=header.version, dtc_file_id=header.file_id
+    )
+    sender = flow_file.sender
+    if sender is None:
+        sender = Organisation.objects.filter(mpid=header.from_mpid).first()
+        if sender is None:
+            raise FlowRejected(
+                f"no organisation with MPID {header.from_mpid} (the header's sender) is known",
+                line=1,
+                group="ZHV",
+                item="from_mpid",
+            )
+        FlowFile.objects.filter(pk=flow_file.pk).update(sender=sender)
+    elif header.from_mpid != sender.mpid:
+        raise FlowRejected(
+            f"the header says the file is from {header.from_mpid}, but {sender.mpid} sent it",
+            line=1,
+            group="ZHV",
+            item="from_mpid",
+        )
+    if not sender.is_active:
+        raise FlowRejected(f"{sender.mpid} is not an active organisation")
+    role = MarketRole(header.flow.sender_role)
+    if role not in sender.market_roles:
+        held = ", ".join(f"{r.label} ({r.value})" for r in sender.market_roles)
+        raise FlowRejected(
+            f"{header.flow_id} may be sent only by a {role.label} (role {role.value});"
+            f" {sender.mpid} holds: {held}",
+            line=1,
+            group="ZHV",
+            item="from_role",
+        )
+    if header.from_role != role.value:
+        raise FlowRejected(
+            f"{header.flow_id} comes from role {role.value}, not {header.from_role}",
+            line=1,
+            group="ZHV",
+            item="from_role",
+        )
+    return sender
+
+
+def _reader(stream: BinaryIO):
+    return read_flow(stream, accepted_versions=settings.DTC_ACCEPTED_VERSIONS)
+
+
+class _CountingStream:
+    """Reports how far through the file the parser is, every few megabytes."""
+
+    def __init__(self, stream: BinaryIO, size: int, progress: Progress) -> None:
+        self._stream, self._size, self._progress = stream, size, progress
+        self._done = self._reported = 0
+
+    def __iter__(self):
+        for line in self._stream:
+            self._done += len(line)
+            if self._done - self._reported >= 4 * _READ_CHUNK:
+                self._reported = self._done
+                self._progress(self._done, self._size)
+            yield line
+        self._progress(self._size, self._size)
+
+
+def _flow_file_apply(
+    flow_file: FlowFile, *, sender: Organisation, progress: Progress | None
+) -> appliers.ApplyResult:
+    with flow_file.stored_file.open("rb") as stream:
+        source = _CountingStream(stream, flow_file.size, progress) if progress else stream
+        reader = _reader(source)
+        flow_id = reader.header.flow_id
+        if flow_id == "D0204":
+            return refresh.refresh_apply(reader, gsp_groups=_GSP_GROUPS)
+        if flow_id == "D0312":
+            return appliers.meter_information_apply(reader, sender=sender)
+        if flow_id == "D0386":
+            return appliers.relationships_apply(reader)
+    raise FlowRejected(f"{flow_id} files are not processed by this service")
+
+
+def _flow_file_reject(flow_file_id: int, problem: FlowProblem) -> FlowFile:
+    FlowFile.objects.filter(pk=flow_file_id).update(
+        status=FlowFileStatus.REJECTED,
+        accepted_count=0,
+        rejected_count=0,
+        errors=[problem.as_dict()],
+        finished_at=timezone.now(),
+    )
+    logger.info("flow file %s rejected: %s", flow_file_id, problem)
+    return FlowFile.objects.get(pk=flow_file_id)
+
+
+def flow_inbox_scan() -> list[FlowFile]:
+    """Take every file in the inbox folder, apply it, and move it to processed/ or
+    rejected/. A file is first claimed by renaming it, so two scans never share one."""
+    inbox = Path(settings.FLOW_INBOX_DIR)
+    claimed_dir, done = inbox / "claimed", []
+    for folder in (claimed_dir, inbox / "processed", inbox / "rejected"):
+        folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
+        claimed = claimed_dir / path.name
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            continue  # another scan took it
+        with claimed.open("rb") as content:
+            flow_file = flow_file_receive(
+                content=content,
+                original_name=path.name,
+                channel=FlowFileChannel.INBOX,
+                queue=False,
+            )
+        flow_file = flow_file_process(flow_file_id=flow_file.pk)
+        outcome = "processed" if flow_file.status == FlowFileStatus.APPLIED else "rejected"
+        target = inbox / outcome / f"{flow_file.pk}-{path.name}"
+        shutil.move(claimed, target)
+        done.append(flow_file)
+    return done

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from registry import services
+
+
+@shared_task
+def flow_file_process(flow_file_id: int) -> str:
+    """Apply one received flow file; a second run for the same id changes nothing."""
+    return services.flow_file_process(flow_file_id=flow_file_id).status
+
+
+@shared_task
+def flow_inbox_scan() -> int:
+    """Apply the files waiting in the inbox folder (FLOW_INBOX_DIR)."""
+    return len(services.flow_inbox_scan())

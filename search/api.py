@@ -1,0 +1,230 @@
+"""GET /api/v1/metering-points/{mpan_core}/ and GET /api/v1/metering-points/?mpan= |
+?postcode=&building= | ?serial=, for sessions and organisations' API keys."""
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, status
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework_api_key.permissions import KeyParser
+
+from search.models import OrganisationApiKey, SearchAction, SearchChannel
+from search.parsing import (
+    SearchInputError,
+    SearchKind,
+    SearchQuery,
+    mpan_parse,
+    postcode_parse,
+    serial_parse,
+)
+from search.queries import metering_point_detail, metering_points_search
+from search.serializers import (
+    MeteringPointDetailSerializer,
+    MeteringPointSummarySerializer,
+    detail_document,
+    summary_document,
+)
+from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+
+# --- Authentication, permission, throttling -------------------------------------------------
+
+
+class OrganisationApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>`. The library (djangorestframework-api-key) offers
+    the key only as a permission; as an authentication it also puts the key on
+    request.auth, where the audit, the quota and the throttle find it, and a bad key
+    answers 401 rather than falling through to other checks."""
+
+    keyword = KeyParser.keyword
+
+    def authenticate(self, request):
+        key = KeyParser().get(request)
+        if not key:
+            return None
+        try:
+            api_key = OrganisationApiKey.objects.get_from_key(key)
+        except OrganisationApiKey.DoesNotExist:
+            api_key = None
+        if api_key is None or api_key.has_expired or not api_key.organisation.is_active:
+            raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked.")
+        return None, api_key
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = OrganisationApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: a key created by your organisation admin.",
+        }
+
+
+def _api_key(request: Request) -> OrganisationApiKey | None:
+    return request.auth if isinstance(request.auth, OrganisationApiKey) else None
+
+
+class IsUserOrApiKey(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return _api_key(request) is not None or bool(request.user and request.user.is_authenticated)
+
+
+class _SettingRateThrottle(SimpleRateThrottle):
+    """The rate is read from a setting at each request, so it can be changed in tests."""
+
+    rate_setting = ""
+
+    def __init__(self):
+        pass  # the rate is resolved per request in allow_request
+
+    def allow_request(self, request, view) -> bool:
+        self.rate = getattr(settings, self.rate_setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class UserRateThrottle(_SettingRateThrottle):
+    scope = "search_user"
+    rate_setting = "SEARCH_API_USER_RATE"
+
+    def get_cache_key(self, request, view):
+        if _api_key(request) is not None or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class ApiKeyRateThrottle(_SettingRateThrottle):
+    scope = "search_api_key"
+    rate_setting = "SEARCH_API_KEY_RATE"
+
+    def get_cache_key(self, request, view):
+        api_key = _api_key(request)
+        if api_key is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": api_key.prefix}
+
+
+class DailyCapExceeded(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "daily_cap_reached"
+    default_detail = "The daily limit of lookups has been reached."
+
+
+class MeteringPointPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+ERROR_RESPONSE = OpenApiResponse(
+    description='The one error shape: {"error": {"code": ..., "message": ..., "field": ...}}'
+)
+
+
+class _MeteringPointApi(APIView):
+    authentication_classes = [OrganisationApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [IsUserOrApiKey]
+    throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
+
+    def _check_allowance(self, request: Request) -> None:
+        user = None if _api_key(request) else request.user
+        try:
+            lookup_allowance_check(user=user, api_key=_api_key(request))
+        except DailyCapReached as error:
+            raise DailyCapExceeded(str(error)) from error
+
+    def _record(self, request: Request, action: SearchAction, query: SearchQuery, count: int):
+        search_event_record(
+            user=None if _api_key(request) else request.user,
+            api_key=_api_key(request),
+            action=action,
+            channel=SearchChannel.API,
+            query=query,
+            result_count=count,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+
+
+def _invalid(field: str, error: SearchInputError) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [exceptions.ErrorDetail(str(error), "invalid")]})
+
+
+class MeteringPointListApi(_MeteringPointApi):
+    @extend_schema(
+        operation_id="metering_points_search",
+        summary="Search metering points by MPAN, postcode (and building) or meter serial",
+        parameters=[
+            OpenApiParameter("mpan", OpenApiTypes.STR, description="MPAN core or full MPAN."),
+            OpenApiParameter("postcode", OpenApiTypes.STR, description="A full postcode."),
+            OpenApiParameter(
+                "building", OpenApiTypes.STR, description="With postcode: number or name."
+            ),
+            OpenApiParameter("serial", OpenApiTypes.STR, description="Meter serial number."),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500."),
+        ],
+        responses={
+            200: MeteringPointSummarySerializer(many=True),
+            400: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = self._query(request.query_params)
+        self._check_allowance(request)
+        paginator = MeteringPointPagination()
+        page = paginator.paginate_queryset(metering_points_search(query), request, view=self)
+        self._record(request, SearchAction.SEARCH, query, paginator.page.paginator.count)
+        documents = [summary_document(point, request=request) for point in page]
+        return paginator.get_paginated_response(
+            MeteringPointSummarySerializer(documents, many=True).data
+        )
+
+    def _query(self, params) -> SearchQuery:
+        given = [name for name in ("mpan", "postcode", "serial") if params.get(name, "").strip()]
+        if len(given) != 1:
+            raise exceptions.ValidationError(
+                "Give exactly one of the query parameters mpan, postcode or serial."
+            )
+        (field,) = given
+        try:
+            if field == "mpan":
+                return SearchQuery(SearchKind.MPAN, mpan_parse(params["mpan"]))
+            if field == "postcode":
+                return postcode_parse(params["postcode"], building=params.get("building", ""))
+            return serial_parse(params["serial"])
+        except SearchInputError as error:
+            raise _invalid(field, error) from error
+
+
+class MeteringPointDetailApi(_MeteringPointApi):
+    @extend_schema(
+        operation_id="metering_point_detail",
+        summary="One metering point: every registry field, grouped",
+        responses={200: MeteringPointDetailSerializer, 400: ERROR_RESPONSE, 404: ERROR_RESPONSE},
+    )
+    def get(self, request: Request, mpan_core: str) -> Response:
+        try:
+            core = mpan_parse(mpan_core)
+        except SearchInputError as error:
+            raise _invalid("mpan", error) from error
+        self._check_allowance(request)
+        detail = metering_point_detail(core)
+        self._record(
+            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
+        )
+        if detail is None:
+            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
+        return Response(MeteringPointDetailSerializer(detail_document(detail)).data)

@@ -1,0 +1,114 @@
+"""The search audit (append-only) and the organisations' API keys."""
+
+from django.db import models
+from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+from accounts.models import Organisation, User
+
+
+class OrganisationApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # Authentication reads the organisation of every key it accepts.
+        return super().get_usable_keys().select_related("organisation")
+
+
+class OrganisationApiKey(AbstractAPIKey):
+    """A key for an organisation's service accounts: only a hash is stored (SHA-512, by
+    djangorestframework-api-key); the key itself is shown once, when it is created."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = OrganisationApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "organisation API key"
+        verbose_name_plural = "organisation API keys"
+        indexes = [models.Index(fields=["organisation", "-created"], name="search_key_org_idx")]
+
+
+class SearchAction(models.TextChoices):
+    SEARCH = "search", "Search"
+    DETAIL = "detail", "Detail view"
+    EXPORT = "export", "CSV export"
+
+
+class SearchChannel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+
+
+class SearchEventQuerySet(models.QuerySet):
+    """The audit trail cannot be changed or deleted through the ORM."""
+
+    def update(self, **kwargs):
+        raise TypeError("Search events are append-only.")
+
+    def delete(self):
+        raise TypeError("Search events are append-only.")
+
+
+class SearchEvent(models.Model):
+    """One search, detail view or export: who, for which organisation, what, when, where."""
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    api_key = models.ForeignKey(
+        OrganisationApiKey,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    action = models.CharField(max_length=10, choices=SearchAction.choices)
+    channel = models.CharField(max_length=3, choices=SearchChannel.choices)
+    # parsing.SearchKind: mpan, postcode, serial.
+    kind = models.CharField(max_length=10)
+    query = models.CharField(max_length=120)
+    result_count = models.PositiveIntegerField()
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+
+    objects = SearchEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The daily caps count a user's or a key's events since midnight (UK).
+            models.Index(fields=["user", "created_at"], name="search_event_user_idx"),
+            models.Index(fields=["api_key", "created_at"], name="search_event_key_idx"),
+            # Usage reports: one organisation's, or everybody's, over a period.
+            models.Index(fields=["organisation", "created_at"], name="search_event_org_idx"),
+            models.Index(fields=["created_at"], name="search_event_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.kind} {self.query} ({self.result_count})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Search events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Search events are append-only.")

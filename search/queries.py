@@ -1,0 +1,178 @@
+"""Reads for search: metering points by MPAN, postcode or serial, the detail, the audit.
+
+Every search is one set-based query on an index: the MPAN core is the primary key,
+postcodes use registry_mp_postcode_idx (postcode key, address order, MPAN core) and
+serials registry_meter_serial_idx, reached through a semi-join so that a point with
+several matching meters is listed once without DISTINCT.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from registry.models import Meter, MeteringPoint, RelatedMpan
+from search.models import OrganisationApiKey, SearchAction, SearchEvent
+from search.parsing import SearchKind, SearchQuery
+
+UK = ZoneInfo("Europe/London")
+# Address lines that may hold a building number or name.
+BUILDING_FIELDS = ("address_line_1", "address_line_2", "address_line_3", "address_line_4")
+
+
+def _meters_in_order() -> QuerySet[Meter]:
+    # Meters still fitted first, then the newest installation.
+    return Meter.objects.order_by(
+        F("removal_date").asc(nulls_first=True),
+        F("installation_date").desc(nulls_last=True),
+        "serial_key",
+    )
+
+
+def metering_points_search(query: SearchQuery) -> QuerySet[MeteringPoint]:
+    """Every metering point the query finds, in a stable order, with their meters."""
+    points = MeteringPoint.objects.prefetch_related(Prefetch("meters", _meters_in_order()))
+    if query.kind is SearchKind.MPAN:
+        return points.filter(pk=query.key)
+    if query.kind is SearchKind.POSTCODE:
+        points = points.filter(postcode_key=query.key)
+        if query.building:
+            points = points.filter(_building_matches(query.building))
+        # The postcode index's own order: paging needs no sort.
+        return points.order_by("address_sort_key", "mpan_core")
+    serial_matches = Meter.objects.filter(serial_key=query.key).values("metering_point_id")
+    return points.filter(pk__in=serial_matches).order_by("mpan_core")
+
+
+def _building_matches(building: str) -> Q:
+    """A line that is the building ("10", "Rose Cottage") or starts with it ("10 High
+    Street", "10, High Street"), so "10" finds neither "110 ..." nor "Flat 10"."""
+    matches = Q()
+    for field in BUILDING_FIELDS:
+        matches |= (
+            Q(**{f"{field}__iexact": building})
+            | Q(**{f"{field}__istartswith": f"{building} "})
+            | Q(**{f"{field}__istartswith": f"{building},"})
+        )
+    return matches
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    mpan_core: str
+    effective_date: date | None
+
+
+@dataclass(frozen=True)
+class MeteringPointDetail:
+    point: MeteringPoint
+    meters: list[Meter]
+    related: list[RelatedLink]
+
+
+def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
+    """One point with its meters and related MPANs, in three queries (point, meters,
+    relationships). A relationship is stored once (D0386's primary -> related), so both
+    directions are read."""
+    point = (
+        MeteringPoint.objects.prefetch_related(Prefetch("meters", _meters_in_order()))
+        .filter(pk=mpan_core)
+        .first()
+    )
+    if point is None:
+        return None
+    links = (
+        RelatedMpan.objects.filter(Q(metering_point_id=mpan_core) | Q(related_id=mpan_core))
+        .order_by()
+        .values_list("metering_point_id", "related_id", "effective_date")
+    )
+    related = sorted(
+        (
+            RelatedLink(other if first == mpan_core else first, effective)
+            for first, other, effective in links
+        ),
+        key=lambda link: link.mpan_core,
+    )
+    return MeteringPointDetail(point=point, meters=list(point.meters.all()), related=related)
+
+
+# --- Caps and the audit -------------------------------------------------------------------
+
+
+def uk_day_start(moment: datetime | None = None) -> datetime:
+    """Midnight (UK time) at the start of the UK calendar day holding `moment`."""
+    local = timezone.localtime(moment or timezone.now(), UK)
+    return datetime.combine(local.date(), time.min, tzinfo=UK)
+
+
+def lookups_today_count(
+    *, user: User | None = None, api_key: OrganisationApiKey | None = None
+) -> int:
+    """Lookups made today (UK day) by a user through the web and the API with their
+    session, or with one API key."""
+    events = SearchEvent.objects.filter(created_at__gte=uk_day_start())
+    if api_key is not None:
+        return events.filter(api_key=api_key).count()
+    return events.filter(user=user).count()
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    day: date
+    organisation: str
+    user: str
+    searches: int
+    details: int
+    exports: int
+
+    @property
+    def total(self) -> int:
+        return self.searches + self.details + self.exports
+
+
+def search_usage(
+    *, viewer: User, date_from: date, date_to: date, organisation: Organisation | None = None
+) -> list[UsageRow]:
+    """Lookups per day and per user (or API key) between two UK days, both included:
+    an organisation admin sees their organisation, a service admin everybody's (or one
+    organisation's)."""
+    start = datetime.combine(date_from, time.min, tzinfo=UK)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UK)
+    events = SearchEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+    if not viewer.is_service_admin:
+        if viewer.organisation_id is None:
+            return []
+        events = events.filter(organisation_id=viewer.organisation_id)
+    elif organisation is not None:
+        events = events.filter(organisation=organisation)
+    rows = (
+        events.annotate(day=TruncDate("created_at", tzinfo=UK))
+        .values("day", "organisation__mpid", "user__email", "api_key__name")
+        .annotate(
+            searches=Count("id", filter=Q(action=SearchAction.SEARCH)),
+            details=Count("id", filter=Q(action=SearchAction.DETAIL)),
+            exports=Count("id", filter=Q(action=SearchAction.EXPORT)),
+        )
+        .order_by("-day", "organisation__mpid", "user__email", "api_key__name")
+    )
+    return [
+        UsageRow(
+            day=row["day"],
+            organisation=row["organisation__mpid"] or "",
+            user=row["user__email"] or f"API key: {row['api_key__name']}",
+            searches=row["searches"],
+            details=row["details"],
+            exports=row["exports"],
+        )
+        for row in rows
+    ]
+
+
+def api_keys_of(organisation: Organisation) -> QuerySet[OrganisationApiKey]:
+    return OrganisationApiKey.objects.filter(organisation=organisation).select_related(
+        "created_by", "revoked_by"
+    )

@@ -1,0 +1,169 @@
+"""The metering-point API's documents. Built from plain dicts (search.serializers.*_document)
+so that the shape is declared once here and drf-spectacular documents it exactly."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from dtc import codes
+from registry.models import Meter, MeteringPoint
+from search.presentation import meaning
+from search.queries import MeteringPointDetail
+
+
+class CodedValueSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The code as held by the registry; blank if none.")
+    meaning = serializers.CharField(help_text="What the code means (DTC code lists).")
+    effective_from = serializers.DateField(allow_null=True, required=False)
+
+
+class AppointmentSerializer(serializers.Serializer):
+    mpid = serializers.CharField()
+    effective_from = serializers.DateField(allow_null=True)
+
+
+class MeterSerializer(serializers.Serializer):
+    serial = serializers.CharField()
+    meter_type = CodedValueSerializer()
+    installation_date = serializers.DateField(allow_null=True)
+    removal_date = serializers.DateField(allow_null=True)
+    map_mpid = serializers.CharField(help_text="Meter asset provider (MAP) id.")
+
+
+class AddressSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.CharField())
+    postcode = serializers.CharField()
+    uprn = serializers.CharField()
+
+
+class RegistrationSerializer(serializers.Serializer):
+    supplier = AppointmentSerializer()
+    distributor = CodedValueSerializer()
+
+
+class SettlementSerializer(serializers.Serializer):
+    gsp_group = CodedValueSerializer()
+    profile_class = CodedValueSerializer()
+    measurement_class = CodedValueSerializer()
+    meter_timeswitch_code = CodedValueSerializer()
+    line_loss_factor_class = CodedValueSerializer()
+    standard_settlement_configuration = CodedValueSerializer()
+    energisation_status = CodedValueSerializer()
+    domestic_premises = serializers.BooleanField(allow_null=True)
+
+
+class AgentsSerializer(serializers.Serializer):
+    meter_operator = AppointmentSerializer()
+    data_collector = AppointmentSerializer()
+    data_aggregator = AppointmentSerializer()
+
+
+class SmartSerializer(serializers.Serializer):
+    smets_version = serializers.CharField()
+    dcc_service_flag = serializers.BooleanField(allow_null=True)
+    ihd_status = CodedValueSerializer()
+
+
+class RelatedMpanSerializer(serializers.Serializer):
+    mpan_core = serializers.CharField()
+    effective_from = serializers.DateField(allow_null=True)
+
+
+class MeteringPointSummarySerializer(serializers.Serializer):
+    mpan_core = serializers.CharField()
+    address_lines = serializers.ListField(child=serializers.CharField())
+    postcode = serializers.CharField()
+    supplier_mpid = serializers.CharField()
+    energisation_status = CodedValueSerializer()
+    meter_serials = serializers.ListField(
+        child=serializers.CharField(), help_text="Serials of the meters still fitted."
+    )
+    url = serializers.CharField(help_text="The metering point's detail in this API.")
+
+
+class MeteringPointDetailSerializer(serializers.Serializer):
+    mpan_core = serializers.CharField()
+    address = AddressSerializer()
+    registration = RegistrationSerializer()
+    settlement = SettlementSerializer()
+    agents = AgentsSerializer()
+    meters = MeterSerializer(many=True)
+    smart = SmartSerializer()
+    related_mpan_indicator = serializers.BooleanField()
+    related_mpans = RelatedMpanSerializer(many=True)
+
+
+def _coded(code_list, code: str, effective_from=None) -> dict:
+    return {
+        "code": code,
+        "meaning": meaning(code_list, code) if code_list else "",
+        "effective_from": effective_from,
+    }
+
+
+def _energisation(point: MeteringPoint) -> dict:
+    coded = _coded(codes.ENERGISATION_STATUSES, point.energisation_status, point.energisation_date)
+    if not point.energisation_status:
+        coded["meaning"] = "Disconnected"
+    return coded
+
+
+def summary_document(point: MeteringPoint, *, request) -> dict:
+    return {
+        "mpan_core": point.mpan_core,
+        "address_lines": point.address_lines,
+        "postcode": point.postcode,
+        "supplier_mpid": point.supplier_mpid,
+        "energisation_status": _energisation(point),
+        "meter_serials": [m.serial for m in point.meters.all() if m.removal_date is None],
+        "url": request.build_absolute_uri(
+            reverse("api-metering-point-detail", args=[point.mpan_core])
+        ),
+    }
+
+
+def _meter(meter: Meter) -> dict:
+    return {
+        "serial": meter.serial,
+        "meter_type": _coded(codes.METER_TYPES, meter.meter_type),
+        "installation_date": meter.installation_date,
+        "removal_date": meter.removal_date,
+        "map_mpid": meter.map_mpid,
+    }
+
+
+def detail_document(detail: MeteringPointDetail) -> dict:
+    p = detail.point
+    return {
+        "mpan_core": p.mpan_core,
+        "address": {"lines": p.address_lines, "postcode": p.postcode, "uprn": p.uprn},
+        "registration": {
+            "supplier": {"mpid": p.supplier_mpid, "effective_from": p.supplier_date},
+            "distributor": _coded(codes.DISTRIBUTOR_IDS, p.distributor_id),
+        },
+        "settlement": {
+            "gsp_group": _coded(codes.GSP_GROUPS, p.gsp_group, p.gsp_group_date),
+            "profile_class": _coded(codes.PROFILE_CLASSES, p.profile_class),
+            "measurement_class": _coded(codes.MEASUREMENT_CLASSES, p.measurement_class),
+            "meter_timeswitch_code": _coded(None, p.mtc, p.mtc_date),
+            "line_loss_factor_class": _coded(None, p.llfc, p.llfc_date),
+            "standard_settlement_configuration": _coded(None, p.ssc, p.ssc_date),
+            "energisation_status": _energisation(p),
+            "domestic_premises": p.domestic_premises,
+        },
+        "agents": {
+            "meter_operator": {"mpid": p.mop_mpid, "effective_from": p.mop_date},
+            "data_collector": {"mpid": p.dc_mpid, "effective_from": p.dc_date},
+            "data_aggregator": {"mpid": p.da_mpid, "effective_from": p.da_date},
+        },
+        "meters": [_meter(meter) for meter in detail.meters],
+        "smart": {
+            "smets_version": p.smets_version,
+            "dcc_service_flag": p.dcc_service_flag,
+            "ihd_status": _coded(codes.IHD_STATUSES, p.ihd_status),
+        },
+        "related_mpan_indicator": p.has_related_mpans,
+        "related_mpans": [
+            {"mpan_core": link.mpan_core, "effective_from": link.effective_date}
+            for link in detail.related
+        ],
+    }

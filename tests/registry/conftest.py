@@ -1,0 +1,93 @@
+import io
+from datetime import date
+
+import pytest
+
+from accounts.roles import MarketRole
+from dtc import Instance
+from registry.generate import (
+    meter_information_write,
+    metering_points,
+    refresh_write,
+    relationships_write,
+)
+from registry.models import FlowFileChannel
+from registry.services import flow_file_process, flow_file_receive
+from tests.factories import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def distributor(db):
+    return OrganisationFactory(mpid="LOND", name="London Power", role_codes=MarketRole.DISTRIBUTOR)
+
+
+@pytest.fixture
+def meter_operator(db):
+    return OrganisationFactory(mpid="MTRW", name="Meterwise", role_codes=MarketRole.METER_OPERATOR)
+
+
+@pytest.fixture
+def mop_user(meter_operator):
+    return UserFactory(organisation=meter_operator, email="mo@mtrw.example")
+
+
+def points(count: int = 5, *, seed: int = 1) -> list[Instance]:
+    """London (12) metering points; the first is MTRW's, the second another MOP's."""
+    made = list(metering_points(count, distributor_id="12", seed=seed))
+    made[0].items["mop_mpid"] = "MTRW"
+    if count > 1:
+        made[1].items["mop_mpid"] = "SIEM"
+    return made
+
+
+def refresh_bytes(instances: list[Instance], *, refresh_type: str = "F", file_id="RF000001"):
+    out = io.StringIO()
+    refresh_write(
+        out,
+        points=iter(instances),
+        distributor_id="12",
+        refresh_type=refresh_type,
+        file_id=file_id,
+    )
+    return out.getvalue().encode()
+
+
+def meter_information_bytes(cores: list[str], *, mop: str = "MTRW") -> bytes:
+    out = io.StringIO()
+    meter_information_write(out, mop_mpid=mop, cores=cores)
+    return out.getvalue().encode()
+
+
+def relationships_bytes(pairs, *, action: str = "A") -> bytes:
+    out = io.StringIO()
+    relationships_write(out, distributor_mpid="LOND", pairs=pairs)
+    text = out.getvalue()
+    if action == "R":
+        text = text.replace("|A|", "|R|")
+    return text.encode()
+
+
+def send(data: bytes, *, sender=None, name: str = "flow.txt"):
+    """Receive and process a file now, as the command line does."""
+    flow_file = flow_file_receive(
+        content=io.BytesIO(data),
+        original_name=name,
+        channel=FlowFileChannel.COMMAND,
+        sender=sender,
+        queue=False,
+    )
+    return flow_file_process(flow_file_id=flow_file.pk)
+
+
+def unknown_core() -> str:
+    from registry.generate import mpan_core
+
+    return mpan_core("12", 9_999_999_999)
+
+
+EFFECTIVE = date(2019, 6, 29)

@@ -1,0 +1,223 @@
+from datetime import date
+
+import pytest
+from rest_framework.test import APIClient
+
+from search.models import SearchChannel, SearchEvent
+from search.services import api_key_create, api_key_revoke
+from tests.factories import MeterFactory, MeteringPointFactory, mpan_core_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(member):
+    client = APIClient()
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def key(org_admin):
+    api_key, text = api_key_create(
+        organisation=org_admin.organisation, name="Billing", created_by=org_admin
+    )
+    return api_key, text
+
+
+@pytest.fixture
+def key_client(key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key[1]}")
+    return client
+
+
+@pytest.fixture
+def point():
+    point = MeteringPointFactory(
+        profile_class="01", supplier_mpid="OCTO", supplier_date=date(2019, 6, 28)
+    )
+    MeterFactory(metering_point=point, serial="S95A 12345", meter_type="N")
+    return point
+
+
+def test_the_detail_has_every_group_with_codes_and_meanings(api, point):
+    response = api.get(f"/api/v1/metering-points/{point.mpan_core}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["mpan_core"] == point.mpan_core
+    assert body["settlement"]["profile_class"] == {
+        "code": "01",
+        "meaning": "Domestic unrestricted",
+        "effective_from": None,
+    }
+    assert body["registration"]["supplier"] == {"mpid": "OCTO", "effective_from": "2019-06-28"}
+    assert body["registration"]["distributor"]["meaning"] == "London (LOND)"
+    assert body["meters"][0]["serial"] == "S95A 12345"
+    assert body["meters"][0]["meter_type"]["meaning"] == "Non-half-hourly"
+    assert set(body) >= {"address", "agents", "smart", "related_mpans", "related_mpan_indicator"}
+
+
+def test_an_unknown_mpan_is_404_in_the_error_shape(api):
+    core = mpan_core_for(5)
+    response = api.get(f"/api/v1/metering-points/{core}/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {
+            "code": "not_found",
+            "message": f"No metering point found with MPAN core {core}.",
+            "field": None,
+        }
+    }
+
+
+def test_a_bad_mpan_is_400_naming_the_field(api):
+    response = api.get("/api/v1/metering-points/1800021679841/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "1800021679841 is not a valid MPAN core: the check digit does not match",
+            "field": "mpan",
+        }
+    }
+
+
+def test_the_list_searches_by_mpan_postcode_with_building_and_serial(api, point):
+    MeteringPointFactory(address_line_1="99 High Street")
+    by_mpan = api.get("/api/v1/metering-points/", {"mpan": f"S {point.mpan_core}"}).json()
+    assert [p["mpan_core"] for p in by_mpan["results"]] == [point.mpan_core]
+    by_postcode = api.get("/api/v1/metering-points/", {"postcode": "sw1a1aa"}).json()
+    assert by_postcode["count"] == 2
+    building = point.address_line_1.split()[0]
+    narrowed = api.get("/api/v1/metering-points/", {"postcode": "SW1A 1AA", "building": building})
+    assert [p["mpan_core"] for p in narrowed.json()["results"]] == [point.mpan_core]
+    by_serial = api.get("/api/v1/metering-points/", {"serial": "s95a12345"}).json()
+    assert by_serial["results"][0]["meter_serials"] == ["S95A 12345"]
+    assert by_serial["results"][0]["url"].endswith(f"/api/v1/metering-points/{point.mpan_core}/")
+
+
+def test_the_list_is_paged(api):
+    MeteringPointFactory.create_batch(7, postcode="E1 6AN")
+    first = api.get("/api/v1/metering-points/", {"postcode": "E1 6AN", "page_size": 5}).json()
+    assert first["count"] == 7 and len(first["results"]) == 5 and first["next"]
+    second = api.get(first["next"]).json()
+    assert len(second["results"]) == 2 and second["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({}, None, "Give exactly one of the query parameters mpan, postcode or serial."),
+        ({"mpan": "1", "serial": "K01"}, None, "Give exactly one"),
+        ({"mpan": "1800021679841"}, "mpan", "the check digit does not match"),
+        ({"postcode": "SW1A"}, "postcode", "is not a full postcode"),
+        ({"serial": "ABCDEFGHIJKL"}, "serial", "is not a meter serial number"),
+    ],
+)
+def test_bad_list_parameters_are_400_in_the_error_shape(api, params, field, message):
+    response = api.get("/api/v1/metering-points/", params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == field
+    assert message in error["message"]
+    assert error["code"] == "invalid"
+
+
+def test_anonymous_requests_are_refused(point):
+    response = APIClient().get(f"/api/v1/metering-points/{point.mpan_core}/")
+    assert response.status_code in (401, 403)
+    assert set(response.json()["error"]) == {"code", "message", "field"}
+
+
+def test_an_api_key_authenticates_and_is_recorded(key_client, key, point):
+    response = key_client.get(
+        f"/api/v1/metering-points/{point.mpan_core}/", REMOTE_ADDR="192.0.2.9"
+    )
+    assert response.status_code == 200
+    event = SearchEvent.objects.get()
+    assert event.api_key == key[0]
+    assert event.user is None
+    assert event.organisation == key[0].organisation
+    assert event.channel == SearchChannel.API
+    assert event.ip_address == "192.0.2.9"
+
+
+def test_a_revoked_key_is_refused(key_client, key, org_admin, point):
+    api_key_revoke(api_key=key[0], revoked_by=org_admin)
+    response = key_client.get(f"/api/v1/metering-points/{point.mpan_core}/")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "This API key is not valid or has been revoked."
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_a_wrong_key_is_refused(key, point):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key[0].prefix}.not-the-secret")
+    assert client.get(f"/api/v1/metering-points/{point.mpan_core}/").status_code == 401
+
+
+def test_an_api_key_has_its_own_daily_quota(key_client, api, settings, point):
+    settings.SEARCH_API_KEY_DAILY_CAP = 2
+    settings.SEARCH_DAILY_CAP = 2
+    url = f"/api/v1/metering-points/{point.mpan_core}/"
+    assert key_client.get(url).status_code == 200
+    assert key_client.get(url).status_code == 200
+    refused = key_client.get(url)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "daily_cap_reached"
+    assert "daily quota of 2 lookups" in refused.json()["error"]["message"]
+    assert api.get(url).status_code == 200  # a user's cap is counted apart
+
+
+def test_the_api_counts_against_the_users_daily_cap(api, settings, point):
+    settings.SEARCH_DAILY_CAP = 1
+    url = f"/api/v1/metering-points/{point.mpan_core}/"
+    assert api.get(url).status_code == 200
+    refused = api.get(url)
+    assert refused.status_code == 429
+    assert "daily limit of 1 lookups" in refused.json()["error"]["message"]
+
+
+def test_requests_are_throttled_per_user_and_per_key(api, key_client, settings, point):
+    settings.SEARCH_API_USER_RATE = "2/minute"
+    settings.SEARCH_API_KEY_RATE = "3/minute"
+    url = f"/api/v1/metering-points/{point.mpan_core}/"
+    assert [api.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert [key_client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert api.get(url).json()["error"]["code"] == "throttled"
+
+
+def test_the_schema_documents_the_metering_point_api(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/metering-points/" in schema["paths"]
+    assert "/api/v1/metering-points/{mpan_core}/" in schema["paths"]
+    assert "ApiKey" in schema["components"]["securitySchemes"]
+    assert "MeteringPointDetail" in schema["components"]["schemas"]
+
+
+def test_the_interactive_docs_are_served_without_a_cdn(api):
+    response = api.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()
+    assert "<script>" not in page  # the init script is a separate file (a strict CSP)
+
+
+def test_the_metering_point_api_generates_its_schema_without_warnings():
+    from django.conf import settings
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    ours = str(settings.BASE_DIR / "search") + "/"
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        SchemaGenerator(patterns=None).get_schema(request=None, public=True)
+    about_search = [key for key in GENERATOR_STATS._warn_cache if ours in key]
+    about_search += [key for key in GENERATOR_STATS._error_cache if ours in key]
+    GENERATOR_STATS.reset()
+    assert about_search == []

@@ -1,0 +1,67 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from search.models import SearchEvent
+from search.queries import uk_day_start
+from tests.factories import MeteringPointFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+UK = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def cap_of_three(settings):
+    settings.SEARCH_DAILY_CAP = 3
+
+
+def search(client, q="SW1A 1AA"):
+    return client.get("/search/", {"q": q})
+
+
+def test_the_search_after_the_cap_is_refused_with_a_clear_message(member_client, cap_of_three):
+    for _ in range(3):
+        assert search(member_client).status_code == 200
+    response = search(member_client)
+    assert response.status_code == 429
+    assert "You have reached your daily limit of 3 lookups" in response.content.decode()
+    assert "You can search again from midnight, UK time." in response.content.decode()
+    assert SearchEvent.objects.count() == 3
+
+
+def test_detail_views_and_exports_count_against_the_cap(member_client, cap_of_three):
+    point = MeteringPointFactory()
+    search(member_client)
+    member_client.get(f"/metering-points/{point.mpan_core}/")
+    assert b"".join(member_client.get("/search/export.csv", {"q": "SW1A 1AA"}).streaming_content)
+    assert member_client.get(f"/metering-points/{point.mpan_core}/").status_code == 429
+    assert member_client.get("/search/export.csv", {"q": "SW1A 1AA"}).status_code == 429
+
+
+def test_the_cap_is_per_user(member_client, cap_of_three, organisation, client):
+    for _ in range(3):
+        search(member_client)
+    colleague = UserFactory(organisation=organisation)
+    client.force_login(colleague)
+    assert search(client).status_code == 200
+
+
+def test_the_cap_resets_at_uk_midnight_not_utc_midnight(member_client, cap_of_three):
+    # 23:30 UK summer time is 22:30 UTC: the same UK day until 00:00 UK (23:00 UTC).
+    with time_machine.travel(datetime(2019, 6, 27, 23, 30, tzinfo=UK), tick=False):
+        for _ in range(3):
+            search(member_client)
+        assert search(member_client).status_code == 429
+    with time_machine.travel(datetime(2019, 6, 27, 23, 59, 59, tzinfo=UK), tick=False):
+        assert search(member_client).status_code == 429
+    with time_machine.travel(datetime(2019, 6, 28, 0, 0, 1, tzinfo=UK), tick=False):
+        assert search(member_client).status_code == 200
+
+
+def test_the_uk_day_starts_at_local_midnight_in_winter_and_summer():
+    winter = datetime(2019, 1, 15, 0, 30, tzinfo=ZoneInfo("UTC"))
+    summer = datetime(2019, 6, 27, 23, 30, tzinfo=ZoneInfo("UTC"))
+    assert uk_day_start(winter) == datetime(2019, 1, 15, tzinfo=UK)
+    assert uk_day_start(summer) == datetime(2019, 6, 28, tzinfo=UK)

@@ -1,0 +1,99 @@
+"""On PostgreSQL, postcode and serial searches use their indexes, never a sequential scan
+of the registry. Realistic proportions (about 18 points a postcode, one big postcode),
+27,000 rows and fresh statistics; the planner is left free to choose."""
+
+import pytest
+from django.db import connection
+
+from registry.keys import address_sort_key, postcode_key
+from registry.models import Meter, MeteringPoint
+from search.parsing import search_parse
+from search.queries import metering_points_search
+from tests.conftest import missing_part
+from tests.factories import mpan_core_for
+
+pytestmark = pytest.mark.django_db
+
+POSTCODES = 1500
+POINTS_PER_POSTCODE = 18
+BIG_POSTCODE_POINTS = 1000
+
+
+def _point(number: int, postcode: str, line_1: str) -> MeteringPoint:
+    return MeteringPoint(
+        mpan_core=mpan_core_for(number),
+        distributor_id="12",
+        gsp_group="_C",
+        supplier_mpid="NLEN",
+        address_line_1=line_1,
+        postcode=postcode,
+        postcode_key=postcode_key(postcode),
+        address_sort_key=address_sort_key([line_1]),
+    )
+
+
+@pytest.fixture(scope="module")
+def registry_rows(django_db_setup, django_db_blocker):
+    """Loaded once for the module, committed, and removed at its end."""
+    if connection.vendor != "postgresql":
+        missing_part("query plans are checked on PostgreSQL (DATABASE_URL)")
+    with django_db_blocker.unblock():
+        points = _load()
+        try:
+            yield points
+        finally:
+            Meter.objects.all().delete()
+            MeteringPoint.objects.all().delete()
+
+
+def _load() -> list[MeteringPoint]:
+    points = [
+        _point(n, f"E{n % POSTCODES // 26 + 1} {n % 9}A{chr(65 + n % POSTCODES % 26)}", f"{n} Road")
+        for n in range(POSTCODES * POINTS_PER_POSTCODE)
+    ]
+    # One big block of flats, as a few real postcodes hold a thousand or more points.
+    offset = len(points)
+    points += [
+        _point(offset + n, "E1 6AN", f"Flat {n}, Tower Block") for n in range(BIG_POSTCODE_POINTS)
+    ]
+    MeteringPoint.objects.bulk_create(points, batch_size=5000)
+    Meter.objects.bulk_create(
+        [
+            Meter(metering_point_id=point.mpan_core, serial=f"K{n:08d}", serial_key=f"K{n:08d}")
+            for n, point in enumerate(points)
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_meteringpoint")
+        cursor.execute("ANALYZE registry_meter")
+    return points
+
+
+def plan(queryset) -> str:
+    return queryset.explain()
+
+
+def assert_indexed(text: str, index: str) -> None:
+    assert "Seq Scan on registry_" not in text, text
+    assert index in text, text
+
+
+def test_a_postcode_search_uses_the_postcode_index(registry_rows):
+    query = search_parse("E1 6AN")
+    points = metering_points_search(query)
+    assert_indexed(plan(points[:50]), "registry_mp_postcode_idx")
+    assert_indexed(plan(points[1000:1050]), "registry_mp_postcode_idx")
+    assert_indexed(plan(points.values("pk")), "registry_mp_postcode_idx")
+
+
+def test_a_postcode_and_building_search_uses_the_postcode_index(registry_rows):
+    points = metering_points_search(search_parse("Flat 10 E1 6AN"))
+    assert_indexed(plan(points[:50]), "registry_mp_postcode_idx")
+
+
+def test_a_serial_search_uses_the_serial_index(registry_rows):
+    query = search_parse("k 0000 1234")
+    found = [point.mpan_core for point in metering_points_search(query)]
+    assert found == [registry_rows[1234].mpan_core]
+    assert_indexed(plan(metering_points_search(query)[:50]), "registry_meter_serial_idx")
