@@ -92,11 +92,12 @@ def refresh_instances(points: int, *, distributor_id: str = "12", seed: int = 1)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=300_000, help="about this many lines")
+    parser.add_argument("--repeat", type=int, default=3, help="parse this often; best counts")
     args = parser.parse_args()
     points = max(1, (args.lines - 1) // 3)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "d0204.dtc")
-        began = time.perf_counter()
+        began = time.process_time()
         with open(path, "w", encoding="latin-1", newline="") as out:
             trailer = write_flow(
                 out,
@@ -110,35 +111,37 @@ def main() -> None:
                 created=datetime(2019, 6, 27, 18, tzinfo=UTC),
                 instances=refresh_instances(points),
             )
-        wrote = time.perf_counter() - began
+        wrote = time.process_time() - began
         lines = trailer.group_count + 2
         size = os.path.getsize(path)
         print(
             f"wrote {lines:,} lines ({points:,} metering points, {size / 1e6:.0f} MB) "
-            f"in {wrote:.1f} s: {lines / wrote:,.0f} lines/s"
+            f"in {wrote:.1f} s CPU time: {lines / wrote:,.0f} lines/s"
         )
 
-        for traced in (False, True):
-            if traced:
-                tracemalloc.start()
-            began = time.perf_counter()
+        # Wall time and CPU time: on a shared machine the CPU time is the steadier figure.
+        best_wall = best_cpu = float("inf")
+        for _ in range(args.repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
             with open(path, "rb") as stream:
                 reader = read_flow(stream)
                 count = sum(1 for _ in reader)
-            took = time.perf_counter() - began
+            best_wall = min(best_wall, time.perf_counter() - wall)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
             assert reader.trailer is not None and count == points + 1
-            if traced:
-                _, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
-                print(
-                    f"parse peak Python memory (tracemalloc): {peak / 1024:,.0f} KiB "
-                    f"(traced run: {took:.1f} s)"
-                )
-            else:
-                print(
-                    f"parsed in {took:.1f} s: {lines / took:,.0f} lines/s, "
-                    f"{points / took:,.0f} metering points/s"
-                )
+        for name, took in (("wall", best_wall), ("CPU", best_cpu)):
+            print(
+                f"parsed in {took:.2f} s {name} time: {lines / took:,.0f} lines/s, "
+                f"{points / took:,.0f} metering points/s"
+            )
+
+        tracemalloc.start()
+        with open(path, "rb") as stream:
+            for _ in read_flow(stream):
+                pass
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"parse peak Python memory (tracemalloc): {peak / 1024:,.0f} KiB")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MB")
 

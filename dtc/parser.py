@@ -272,7 +272,7 @@ class DtcReader:
                 if gid == "ZPT":
                     trailer_fields = fields
                     break
-                raise DtcError(_unknown_group_reason(gid, flow), line_no=line_no, group=gid)
+                raise DtcError(_unknown_group_reason(gid, flow), line_no=line_no, group=gid[:20])
             read_items, parent, limit, position, what, is_leaf = spec
             instance = Instance(gid, line_no, read_items(fields, line_no), [])
             frame = stack[-1]

@@ -7,10 +7,11 @@ this writer produces always reads back to the same instances.
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, TextIO
 
 from dtc.errors import DtcError
-from dtc.flows import DATE, DATETIME, FLOWS, HEADER, TRAILER, FlowDefinition, Group
+from dtc.flows import DATE, DATETIME, FLOWS, HEADER, TEXT, TRAILER, FlowDefinition, Group
 from dtc.items import compile_group_reader
 from dtc.parser import Instance, Trailer, group_readers
 
@@ -28,24 +29,31 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
+# Dates repeat a great deal in a registry file: each is formatted once.
+_DATE_TEXTS: dict[date, str] = {}
+_DATE_TEXTS_LIMIT = 50_000
+
+
 def _item_text(group: Group, index: int, value: Any, line_no: int) -> str:
+    """The text of a value that is not a plain string."""
     item = group.items[index]
-    if value is None:
-        return ""
     kind = item.format.kind
     if isinstance(value, datetime) and kind == DATETIME:
         return _timestamp(value)
     if isinstance(value, date) and not isinstance(value, datetime) and kind == DATE:
-        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+        text = _DATE_TEXTS.get(value)
+        if text is None:
+            if len(_DATE_TEXTS) >= _DATE_TEXTS_LIMIT:
+                _DATE_TEXTS.clear()
+            text = _DATE_TEXTS[value] = f"{value.year:04d}{value.month:02d}{value.day:02d}"
+        return text
     if isinstance(value, str):
-        if "|" in value:
-            raise DtcError(
-                f"{value!r} holds '|', the field separator",
-                line_no=line_no,
-                group=group.group_id,
-                item=item.name,
-            )
-        return value
+        raise DtcError(
+            f"{value!r} holds '|', the field separator",
+            line_no=line_no,
+            group=group.group_id,
+            item=item.name,
+        )
     raise DtcError(
         f"{value!r} ({type(value).__name__}) cannot be written as {item.format.label}",
         line_no=line_no,
@@ -54,20 +62,39 @@ def _item_text(group: Group, index: int, value: Any, line_no: int) -> str:
     )
 
 
+@lru_cache(maxsize=64)
+def _layout(group: Group) -> tuple[tuple[str, ...], frozenset[str], bool]:
+    """Item names, the same as a set, and whether any item is free text."""
+    names = tuple(item.name for item in group.items)
+    has_text = any(item.format.kind == TEXT for item in group.items)
+    return names, frozenset(names), has_text
+
+
 def _line(group: Group, items: Mapping[str, Any], line_no: int, check) -> str:
-    names = [item.name for item in group.items]
-    unknown = set(items) - set(names)
-    if unknown:
+    names, known, has_text = _layout(group)
+    if not known.issuperset(items):
+        unknown = sorted(set(items) - known)
         raise DtcError(
-            f"{', '.join(sorted(unknown))} not in the layout (items: {', '.join(names)})",
+            f"{', '.join(unknown)} not in the layout (items: {', '.join(names)})",
             line_no=line_no,
             group=group.group_id,
         )
-    texts = [_item_text(group, i, items.get(name), line_no) for i, name in enumerate(names)]
-    fields = [group.group_id, *texts, ""]
+    fields = [group.group_id]
+    append = fields.append
+    get = items.get
+    for index, name in enumerate(names):
+        value = get(name)
+        if value is None:
+            append("")
+        elif type(value) is str and "|" not in value:
+            append(value)
+        else:
+            append(_item_text(group, index, value, line_no))
+    append("")
     check(fields, line_no)  # the reader's checks: raises DtcError for a bad value
     line = "|".join(fields)
-    bad = _UNWRITABLE(line)
+    # Only free text can hold what a file cannot: the checks above refuse it elsewhere.
+    bad = _UNWRITABLE(line) if has_text else None
     if bad:
         raise DtcError(
             f"character {bad.group()!r} cannot be written to a DTC file (latin-1 text, "

@@ -12,14 +12,13 @@ POSTCODE_KEY_MAX_LENGTH = 10
 
 # Outward code (area, district) and inward code (sector digit, unit letters).
 _FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
-_SPACES = re.compile(r"\s+")
 
 
 def postcode_key(text: str | None) -> str:
     """The lookup key of a postcode: upper case, no spaces; "" for a blank one."""
     if not text:
         return ""
-    return _SPACES.sub("", text).upper()[:POSTCODE_KEY_MAX_LENGTH]
+    return "".join(text.split()).upper()[:POSTCODE_KEY_MAX_LENGTH]
 
 
 def postcode_is_full(key: str) -> bool:

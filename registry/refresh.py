@@ -5,7 +5,8 @@ the file and builds staging rows in chunks; meanwhile this thread COPYs the prev
 chunk into a temporary staging table and merges it into the registry. The database
 works while Python parses, and at most two chunks are held in memory, so memory is
 flat for any file size. A full refresh deletes the distributor's points that the file
-did not list once every chunk is in. PostgreSQL stages with binary COPY; SQLite (the
+did not list, and the meters of the listed points are reconciled, once every chunk
+is in. PostgreSQL stages with binary COPY; SQLite (the
 development default) runs the same SQL after executemany.
 """
 
@@ -31,7 +32,8 @@ from registry.records import (
 
 STAGE = "registry_stage"  # one chunk of points ("P") and meters ("M")
 SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its line
-CHUNK_ROWS = 40_000
+METERS = "registry_stage_meters"  # every meter of the file so far
+CHUNK_ROWS = 20_000
 _SQLITE_BATCH = 5_000
 
 
@@ -40,6 +42,7 @@ class _Refresh:
     refresh_type: str = ""
     distributor_id: str = ""
     points: int = 0
+    points_existing: int = 0  # points of the file already in the registry
 
 
 def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, str]) -> Iterator:
@@ -143,20 +146,28 @@ class _Sql:
         same = "IS NOT DISTINCT FROM" if self.postgresql else "IS"
         self.names = ", ".join(name for name, _ in STAGE_COLUMNS)
         columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
+        types = dict(STAGE_COLUMNS)
+        meter_columns = ", ".join(f"{name} {types[name]}" for name in METER_COLUMNS)
         # Temporary tables are never WAL-logged and vanish with a rollback.
         self.create = [
             f"DROP TABLE IF EXISTS {STAGE}",
             f"DROP TABLE IF EXISTS {SEEN}",
             f"CREATE TEMPORARY TABLE {STAGE} ({columns})",
             f"CREATE TEMPORARY TABLE {SEEN} (mpan_core text PRIMARY KEY, line_no integer)",
+            f"CREATE TEMPORARY TABLE {METERS} (mpan_core text, {meter_columns})",
         ]
         if not self.postgresql:
-            # SQLite has no hash joins: the merge's lookups into the chunk need an index.
-            self.create.append(f"CREATE INDEX {STAGE}_core ON {STAGE} (mpan_core, kind)")
+            # SQLite has no hash joins: the lookups into the file's meters need an index.
+            self.create.append(f"CREATE INDEX {METERS}_core ON {METERS} (mpan_core)")
         self.empty = f"TRUNCATE {STAGE}" if self.postgresql else f"DELETE FROM {STAGE}"
         self.seen = (
             f"INSERT INTO {SEEN} (mpan_core, line_no)"
             f" SELECT mpan_core, line_no FROM {STAGE} WHERE kind = 'P'"
+        )
+        meter_names = ", ".join(METER_COLUMNS)
+        self.keep_meters = (
+            f"INSERT INTO {METERS} (mpan_core, {meter_names})"
+            f" SELECT mpan_core, {meter_names} FROM {STAGE} WHERE kind = 'M'"
         )
         updates = ", ".join(f"{name} = excluded.{name}" for name in POINT_COLUMNS[1:])
         old = ", ".join(f"registry_meteringpoint.{name}" for name in POINT_COLUMNS[1:])
@@ -178,19 +189,20 @@ class _Sql:
             f"{value} {same} registry_meter.{name}"
             for name, value in zip(METER_COLUMNS, METER_VALUES, strict=True)
         )
-        # The meters of the chunk's points become the file's: unchanged ones stay,
-        # others go, new ones come. Driven from the (small) chunk, through the
-        # (metering_point, serial_key) index.
+        # Once the whole file is staged, the meters of its points become the file's:
+        # unchanged ones stay, others go, new ones come (two set-based statements,
+        # rather than one join against the meter table per chunk).
         self.meters_delete = (
-            "DELETE FROM registry_meter WHERE metering_point_id IN"
-            f" (SELECT p.mpan_core FROM {STAGE} p WHERE p.kind = 'P')"
-            f" AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.kind = 'M'"
-            f"   AND s.mpan_core = registry_meter.metering_point_id AND {meter_same})"
+            f"DELETE FROM registry_meter WHERE metering_point_id IN (SELECT mpan_core FROM {SEEN})"
+            f" AND NOT EXISTS (SELECT 1 FROM {METERS} s"
+            f"   WHERE s.mpan_core = registry_meter.metering_point_id AND {meter_same})"
+        )
+        self.meters_insert_all = (
+            f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
+            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {METERS} s"
         )
         self.meters_insert = (
-            f"INSERT INTO registry_meter (metering_point_id, {', '.join(METER_COLUMNS)})"
-            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {STAGE} s"
-            " WHERE s.kind = 'M' AND NOT EXISTS (SELECT 1 FROM registry_meter"
+            f"{self.meters_insert_all} WHERE NOT EXISTS (SELECT 1 FROM registry_meter"
             f"   WHERE registry_meter.metering_point_id = s.mpan_core AND {meter_same})"
         )
         # A full refresh: the distributor's points the file did not list. Every core
@@ -212,7 +224,7 @@ class _Sql:
             "DELETE FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
             f" AND {gone.format('registry_meteringpoint.mpan_core')}"
         )
-        self.drop = [f"DROP TABLE {STAGE}", f"DROP TABLE {SEEN}"]
+        self.drop = [f"DROP TABLE {STAGE}", f"DROP TABLE {SEEN}", f"DROP TABLE {METERS}"]
 
 
 def _stage_write(cursor, sql: _Sql, rows: list[tuple]) -> None:
@@ -247,7 +259,7 @@ def _duplicate(cursor) -> FlowRejected:
     )
 
 
-def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], now) -> None:
+def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], state: _Refresh, now) -> None:
     cursor.execute(sql.empty)
     _stage_write(cursor, sql, rows)
     try:
@@ -257,16 +269,23 @@ def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], now) -> None:
             cursor.execute(sql.seen)
     except DatabaseError:
         raise _duplicate(cursor) from None
+    cursor.execute(sql.keep_meters)
+    points = sum(1 for row in rows if row[1] == "P")
     if sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
-        points_new = cursor.fetchone()[0]
+        state.points_existing += points - cursor.fetchone()[0]
     else:
         cursor.execute(sql.upsert, [now, False])
-        points_new = 0
-    # Points that did not exist before have no meters to replace (the first load).
-    if points_new < sum(1 for row in rows if row[1] == "P"):
+        state.points_existing += points
+
+
+def _meters_merge(cursor, sql: _Sql, state: _Refresh) -> None:
+    if state.points_existing:
         cursor.execute(sql.meters_delete)
-    cursor.execute(sql.meters_insert)
+        cursor.execute(sql.meters_insert)
+    else:
+        # Points that did not exist before have no meters yet (e.g. the first load).
+        cursor.execute(sql.meters_insert_all)
 
 
 def _absent_delete(cursor, sql: _Sql, distributor_id: str) -> None:
@@ -292,9 +311,10 @@ def refresh_apply(instances: Iterable, *, gsp_groups: dict[str, str]) -> ApplyRe
             cursor.execute(statement)
         rows = _refresh_rows(instances, state, gsp_groups)
         for chunk in _chunks_in_background(rows, CHUNK_ROWS):
-            _chunk_merge(cursor, sql, chunk, now)
+            _chunk_merge(cursor, sql, chunk, state, now)
         if not state.refresh_type:
             raise FlowRejected("the refresh has no R01 group", group="R01")
+        _meters_merge(cursor, sql, state)
         if state.refresh_type == "F":
             _absent_delete(cursor, sql, state.distributor_id)
         for statement in sql.drop:

@@ -303,9 +303,12 @@ def flow_inbox_scan() -> list[FlowFile]:
                 channel=FlowFileChannel.INBOX,
                 queue=False,
             )
-        flow_file = flow_file_process(flow_file_id=flow_file.pk)
-        outcome = "processed" if flow_file.status == FlowFileStatus.APPLIED else "rejected"
-        target = inbox / outcome / f"{flow_file.pk}-{path.name}"
-        shutil.move(claimed, target)
+        try:
+            flow_file_process(flow_file_id=flow_file.pk)
+        finally:
+            # Even when processing failed, the file leaves the inbox with its outcome.
+            flow_file.refresh_from_db()
+            outcome = "processed" if flow_file.status == FlowFileStatus.APPLIED else "rejected"
+            shutil.move(claimed, inbox / outcome / f"{flow_file.pk}-{path.name}")
         done.append(flow_file)
     return done

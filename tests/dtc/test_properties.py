@@ -2,6 +2,7 @@
 the identity, for any input Hypothesis can think of."""
 
 import io
+import os
 import string
 from datetime import UTC, datetime
 
@@ -26,8 +27,9 @@ from dtc.items import compile_group_reader, value_problem
 from dtc.mpan import check_digit
 from tests.dtc.files import D0204_HEADER, D0312_HEADER, core, dtc_file, line
 
+# Short by default, so the suite stays fast; DTC_HYPOTHESIS_EXAMPLES=5000 for a long hunt.
 FAST = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("DTC_HYPOTHESIS_EXAMPLES", "200")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

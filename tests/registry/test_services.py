@@ -159,12 +159,17 @@ def test_a_full_refresh_makes_the_distributors_points_exactly_the_files(loaded, 
 def test_a_selective_refresh_changes_only_the_points_it_lists(loaded, distributor):
     one = points(5)[4:]
     one[0].items["supplier_mpid"] = "OCTO"
+    meters = [child for child in one[0].children if child.group_id == "R04"]
+    meters[0].items["meter_serial"] = "NEW 1234"
+    one[0].children = [one[0].children[0], meters[0]]
 
     flow_file = send(refresh_bytes(one, refresh_type="S", file_id="RF000004"), sender=distributor)
 
     assert flow_file.status == FlowFileStatus.APPLIED
     assert MeteringPoint.objects.count() == 5
-    assert MeteringPoint.objects.get(pk=one[0].items["mpan_core"]).supplier_mpid == "OCTO"
+    point = MeteringPoint.objects.get(pk=one[0].items["mpan_core"])
+    assert point.supplier_mpid == "OCTO"
+    assert [(m.serial, m.serial_key) for m in point.meters.all()] == [("NEW 1234", "NEW1234")]
 
 
 def test_a_refresh_stores_search_keys_and_smart_fields(loaded):
