@@ -7,7 +7,7 @@ refreshes and go through the ORM in chunks, which keeps the record-level checks
 (appointed MOP, known MPAN) readable.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -22,6 +22,15 @@ MAX_LISTED_PROBLEMS = 1000
 CHUNK = 1000
 STAGE_TABLE = "registry_stage"
 _SQLITE_BATCH = 5000
+
+
+# Told the outcome of each D0312 record: (MPAN core, meter serial, "accepted" or
+# "rejected", reason); the D0312 processing report is written from these.
+OutcomeSink = Callable[[str, str, str, str], None]
+
+
+def _outcome_ignore(core: str, serial: str, outcome: str, reason: str) -> None:
+    pass
 
 
 @dataclass
@@ -62,7 +71,9 @@ def related_indicator_refresh(*, mpan_cores: Iterable[str]) -> None:
 # --- D0312: meter information from the MOP ------------------------------------------------
 
 
-def _meter_chunk_apply(points: list, *, sender: Organisation, result: ApplyResult, now) -> None:
+def _meter_chunk_apply(
+    points: list, *, sender: Organisation, result: ApplyResult, now, outcome: OutcomeSink
+) -> None:
     cores = {point.items["mpan_core"] for point in points}
     appointed = dict(
         MeteringPoint.objects.filter(pk__in=cores).values_list("mpan_core", "mop_mpid")
@@ -71,30 +82,24 @@ def _meter_chunk_apply(points: list, *, sender: Organisation, result: ApplyResul
     for point in points:
         core = point.items["mpan_core"]
         if core not in appointed:
-            result.reject(
-                FlowProblem(
-                    f"MPAN core {core} is not in the registry",
-                    line=point.line_no,
-                    group=point.group_id,
-                    item="mpan_core",
-                )
-            )
+            reason = f"MPAN core {core} is not in the registry"
         elif appointed[core] != sender.mpid:
             holder = (
                 f"the appointed MOP is {appointed[core]}"
                 if appointed[core]
                 else "no MOP is appointed"
             )
-            result.reject(
-                FlowProblem(
-                    f"{sender.mpid} is not the MOP appointed for {core} ({holder})",
-                    line=point.line_no,
-                    group=point.group_id,
-                    item="mpan_core",
-                )
-            )
+            reason = f"{sender.mpid} is not the MOP appointed for {core} ({holder})"
         else:
             accepted.append(point)
+            for child in point.children:
+                outcome(core, child.items["meter_serial"], "accepted", "")
+            continue
+        result.reject(
+            FlowProblem(reason, line=point.line_no, group=point.group_id, item="mpan_core")
+        )
+        for child in point.children:
+            outcome(core, child.items["meter_serial"], "rejected", reason)
     if not accepted:
         return
     accepted_cores = {point.items["mpan_core"] for point in accepted}
@@ -128,19 +133,22 @@ def _meter_chunk_apply(points: list, *, sender: Organisation, result: ApplyResul
     result.accepted += len(accepted)
 
 
-def meter_information_apply(instances: Iterable, *, sender: Organisation) -> ApplyResult:
+def meter_information_apply(
+    instances: Iterable, *, sender: Organisation, outcome: OutcomeSink = _outcome_ignore
+) -> ApplyResult:
     """D0312: per metering point, only the appointed MOP's meters are taken; a meter
-    is matched on its serial key (so a spacing variant updates, not duplicates)."""
+    is matched on its serial key (so a spacing variant updates, not duplicates).
+    `outcome` is told the outcome of every meter record, in file order."""
     result = ApplyResult()
     now = timezone.now()
     chunk = []
     for instance in instances:
         chunk.append(instance)
         if len(chunk) >= CHUNK:
-            _meter_chunk_apply(chunk, sender=sender, result=result, now=now)
+            _meter_chunk_apply(chunk, sender=sender, result=result, now=now, outcome=outcome)
             chunk = []
     if chunk:
-        _meter_chunk_apply(chunk, sender=sender, result=result, now=now)
+        _meter_chunk_apply(chunk, sender=sender, result=result, now=now, outcome=outcome)
     return result
 
 

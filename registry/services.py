@@ -8,9 +8,11 @@ index on FlowFile backs this up). A rejected file can be processed again, e.g.
 after an operator has accepted a new flow version in DTC_ACCEPTED_VERSIONS.
 """
 
+import csv
 import hashlib
 import logging
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +29,8 @@ from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
+from reports.services import report_create_d0312_processing
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +198,11 @@ def _flow_file_sender(flow_file: FlowFile) -> Organisation:
     FlowFile.objects.filter(pk=flow_file.pk).update(
         flow_id=header.flow_id, version=header.version, dtc_file_id=header.file_id
     )
+    if header.flow_id == "D0312":
+        try:
+            d0312_ensure_not_retired(at=flow_file.received_at)
+        except D0312RetiredError as retired:
+            raise FlowRejected(str(retired), line=1, group="ZHV", item="flow_id") from None
     sender = flow_file.sender
     if sender is None:
         sender = Organisation.objects.filter(mpid=header.from_mpid).first()
@@ -265,10 +274,34 @@ def _flow_file_apply(
         if flow_id == "D0204":
             return refresh.refresh_apply(reader, gsp_groups=_GSP_GROUPS)
         if flow_id == "D0312":
-            return appliers.meter_information_apply(reader, sender=sender)
+            return _meter_information_apply_with_report(reader, flow_file=flow_file, sender=sender)
         if flow_id == "D0386":
             return appliers.relationships_apply(reader)
     raise FlowRejected(f"{flow_id} files are not processed by this service")
+
+
+def _meter_information_apply_with_report(
+    reader, *, flow_file: FlowFile, sender: Organisation
+) -> appliers.ApplyResult:
+    """Apply a D0312 and write its processing report for the sending MOP.
+
+    Both happen in the transaction of `flow_file_process`: the report exists exactly when
+    the file was applied. (Were the transaction to roll back after the report's file was
+    stored, the reports purge removes that file as an orphan.) The outcomes are spooled
+    to a temporary file, so a large D0312 never sits in memory.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        writer = csv.writer(spool)
+        result = appliers.meter_information_apply(
+            reader, sender=sender, outcome=lambda *row: writer.writerow(row)
+        )
+        spool.seek(0)
+        report_create_d0312_processing(
+            organisation=sender,
+            flow_file_name=flow_file.original_name,
+            outcomes=csv.reader(spool),
+        )
+    return result
 
 
 def _flow_file_reject(flow_file_id: int, problem: FlowProblem) -> FlowFile:

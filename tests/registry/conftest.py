@@ -84,6 +84,16 @@ def send(data: bytes, *, sender=None, name: str = "flow.txt"):
     return flow_file_process(flow_file_id=flow_file.pk)
 
 
+@pytest.fixture
+def loaded(distributor):
+    """A registry holding five London points from an applied full refresh."""
+    from registry.models import FlowFileStatus
+
+    flow_file = send(refresh_bytes(points(5)), sender=distributor)
+    assert flow_file.status == FlowFileStatus.APPLIED
+    return flow_file
+
+
 def unknown_core() -> str:
     from registry.generate import mpan_core
 

@@ -20,14 +20,6 @@ def registry_state() -> tuple:
     )
 
 
-@pytest.fixture
-def loaded(distributor):
-    """A registry holding five London points from an applied full refresh."""
-    flow_file = send(refresh_bytes(points(5)), sender=distributor)
-    assert flow_file.status == FlowFileStatus.APPLIED
-    return flow_file
-
-
 def good_file() -> bytes:
     changed = points(5)
     changed[0].items["supplier_mpid"] = "EDFE"
