@@ -1,7 +1,6 @@
 from django import template
 
 from ecoes.service_status.context_processors import ServiceStatusContext
-from ecoes.service_status.queries import function_available
 from ecoes.service_status.timefmt import uk_period, uk_stamp, uk_time
 
 register = template.Library()
@@ -18,9 +17,11 @@ def service_banners(context):
 
 @register.simple_tag(takes_context=True)
 def function_is_available(context, name: str) -> bool:
-    """`{% function_is_available "reports" as show_reports %}` to hide links."""
-    request = context.get("request")
-    return function_available(name, user=getattr(request, "user", None))
+    """`{% function_is_available "reports" as show_reports %}` to hide links.
+
+    Shows the link when the status cannot be read: a page must still render."""
+    status = context.get("service_status") or ServiceStatusContext(context.get("request"))
+    return status.available[name]
 
 
 register.filter("uk_time", uk_time)
