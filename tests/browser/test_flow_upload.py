@@ -1,3 +1,5 @@
+import csv
+
 import pytest
 
 from accounts.roles import MarketRole
@@ -8,7 +10,9 @@ from tests.registry.conftest import meter_information_bytes, points, refresh_byt
 pytestmark = pytest.mark.browser
 
 
-def test_a_mop_user_uploads_a_d0312_and_sees_it_applied(live_server, page, tmp_path, settings):
+def test_a_mop_user_uploads_a_d0312_sees_it_applied_and_downloads_its_report(
+    live_server, page, tmp_path, settings
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     distributor = OrganisationFactory(mpid="LOND", role_codes=MarketRole.DISTRIBUTOR)
     mop = OrganisationFactory(mpid="MTRW", role_codes=MarketRole.METER_OPERATOR)
@@ -32,3 +36,14 @@ def test_a_mop_user_uploads_a_d0312_and_sees_it_applied(live_server, page, tmp_p
     assert page.get_by_role("heading", level=1).inner_text() == "d0312.txt"
     assert page.locator("[data-status]").get_attribute("data-status") == FlowFileStatus.APPLIED
     assert page.get_by_text("Records accepted").is_visible()
+
+    # Its processing report is in the MOP's report archive.
+    page.get_by_role("link", name="Reports").click()
+    row = page.get_by_role("row").filter(has_text="D0312 processing report for d0312.txt")
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Download").click()
+    with open(download_info.value.path(), encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    core = points(3)[0].items["mpan_core"]
+    assert rows[0] == ["MPAN core", "Meter serial", "Outcome", "Reason"]
+    assert {(row[0], row[2]) for row in rows[1:]} == {(core, "accepted")}
