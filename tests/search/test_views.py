@@ -88,6 +88,8 @@ def test_a_large_postcode_has_pages(member_client):
     assert "120 metering points for E1 6AN" in page
     assert "Page 3 of 3" in page
     assert page.count('href="/metering-points/') == 20
+    assert 'href="?q=E1+6AN&amp;page=2" rel="prev"' in page
+    assert 'rel="next"' not in page
 
 
 def test_the_detail_groups_every_field_with_meanings_and_uk_dates(member_client):
