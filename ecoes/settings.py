@@ -371,10 +371,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Off until the flow and report download views describe their responses (they are
-    # function/plain API views drf-spectacular cannot guess); its warnings would fail
-    # `check --deploy --fail-level WARNING`. tests/search/test_api.py checks this API's.
-    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # --- Logging ----------------------------------------------------------------------------------

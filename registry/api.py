@@ -1,6 +1,7 @@
 """POST /api/v1/flows/ (send a file; 202 and a status URL), GET /api/v1/flows/{id}/."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import PermissionDenied
@@ -46,6 +47,11 @@ class FlowUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 
 
+@extend_schema(
+    request={"multipart/form-data": FlowUploadSerializer},
+    responses={202: FlowFileSerializer},
+    summary="Send a DTC flow file; it is applied in the background",
+)
 @api_view(["POST"])
 @parser_classes([MultiPartParser])
 def flow_create(request: Request) -> Response:
@@ -67,6 +73,7 @@ def flow_create(request: Request) -> Response:
     return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["status_url"]})
 
 
+@extend_schema(responses=FlowFileSerializer, summary="A sent flow file and its status")
 @api_view(["GET"])
 def flow_detail(request: Request, flow_file_id: int) -> Response:
     flow_file = flow_file_get_for_user(request.user, flow_file_id)

@@ -3,6 +3,8 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.generics import ListAPIView
@@ -75,6 +77,10 @@ class ReportDownloadApi(APIView):
         # A client asking only for text/csv gets the file, not 406: the body is the file.
         return super().perform_content_negotiation(request, force=True)
 
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        summary="Download a report's CSV file (410 once it has expired)",
+    )
     def get(self, request, pk: int):
         report = get_object_or_404(reports_visible_to(user=request.user), pk=pk)
         try:

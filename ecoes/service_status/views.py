@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -69,6 +71,10 @@ class ServiceStatusAPIView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The mode in force, upcoming windows, retired functions and broadcasts",
+    )
     def get(self, request):
         now = timezone.now()
         snapshot = queries.status_snapshot()

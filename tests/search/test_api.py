@@ -208,16 +208,13 @@ def test_the_interactive_docs_are_served_without_a_cdn(api):
     assert "<script>" not in page  # the init script is a separate file (a strict CSP)
 
 
-def test_the_metering_point_api_generates_its_schema_without_warnings():
-    from django.conf import settings
+def test_the_whole_api_schema_generates_without_warnings_or_errors():
     from drf_spectacular.drainage import GENERATOR_STATS
     from drf_spectacular.generators import SchemaGenerator
 
-    ours = str(settings.BASE_DIR / "search") + "/"
     GENERATOR_STATS.reset()
     with GENERATOR_STATS.silence():
         SchemaGenerator(patterns=None).get_schema(request=None, public=True)
-    about_search = [key for key in GENERATOR_STATS._warn_cache if ours in key]
-    about_search += [key for key in GENERATOR_STATS._error_cache if ours in key]
+    problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     GENERATOR_STATS.reset()
-    assert about_search == []
+    assert problems == []
