@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bulk.forms import KIND_CHOICES
-from bulk.models import BulkSearch
+from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.presentation import bulk_search_status_document
 from bulk.queries import bulk_search_get_for
 from bulk.services import (
@@ -51,7 +51,7 @@ class BadRowSerializer(serializers.Serializer):
 class BulkSearchSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
-    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed", "cancelled"])
+    status = serializers.ChoiceField(choices=BulkSearchStatus.choices)
     status_display = serializers.CharField()
     total_rows = serializers.IntegerField(help_text="Rows that can be searched.")
     processed = serializers.IntegerField(help_text="Rows searched so far.")

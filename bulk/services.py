@@ -296,7 +296,7 @@ def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> tuple[int, int
         for row in batch:
             head = (row.line, csv_cell(row.value))
             if row.error:
-                _spool_write(spool, (*head, MatchStatus.INVALID, row.error, *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT))
                 continue
             processed += 1
             points = found.get(row.key)

@@ -384,6 +384,11 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy --fail-level WARNING`. tests/search/test_api.py checks this API's.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
+# Names for choice sets that share a field name with another API's ("kind", "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "BulkSearchKindEnum": "bulk.forms.KIND_CHOICES",
+    "BulkSearchStatusEnum": "bulk.models.BulkSearchStatus.choices",
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
