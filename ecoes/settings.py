@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "registry",
     "search",
     "reports",
+    "bulk",
 ]
 
 MIDDLEWARE = [
@@ -360,6 +361,13 @@ SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.
 SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
 SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")
+# --- Bulk search ----------------------------------------------------------------------------
+# Rows (MPAN cores, postcodes or serials) one bulk search may hold, the largest list file,
+# and the rows an organisation may search in bulk per UK calendar day (all its users and
+# API keys together; failed and cancelled jobs count only the rows they searched).
+BULK_SEARCH_MAX_ROWS = env_int("BULK_SEARCH_MAX_ROWS", 100_000)
+BULK_SEARCH_MAX_BYTES = env_int("BULK_SEARCH_MAX_BYTES", 10 * 2**20)
+BULK_SEARCH_DAILY_ROWS = env_int("BULK_SEARCH_DAILY_ROWS", 500_000)
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECOES enquiry service API",
@@ -371,6 +379,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+# Names for choice sets that share a field name with another API's ("kind", "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "BulkSearchKindEnum": "bulk.forms.KIND_CHOICES",
+    "BulkSearchStatusEnum": "bulk.models.BulkSearchStatus.choices",
 }
 
 # --- Logging ----------------------------------------------------------------------------------
