@@ -2,9 +2,7 @@
 
 The operator plans the weekend with the commands, the clock moves through it, and at each
 moment the test checks what the pages and the API answer, with real data: a metering
-point to search, a D0312 report to download, users of a supplier and of a MOP. Bulk search
-is not built yet: its paths are checked by prefix (the middleware answers before URL
-resolution; when it lets a request through, the missing view gives 404).
+point to search, a D0312 report to download, users of a supplier and of a MOP.
 """
 
 from datetime import datetime
