@@ -16,10 +16,7 @@ from bulk.models import BulkSearch, BulkSearchStatus
 from registry.models import Meter, MeteringPoint
 from search.models import OrganisationApiKey
 from search.parsing import SearchKind
-
-# The meters of a point in the order search shows them (fitted first, newest first).
-from search.queries import _meters_in_order as meters_in_order
-from search.queries import uk_day_start
+from search.queries import meters_in_order, uk_day_start
 
 
 def bulk_searches_of(organisation_id: int | None) -> QuerySet[BulkSearch]:

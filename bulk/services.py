@@ -40,8 +40,11 @@ from reports.kinds import ReportKind
 from reports.services import report_create
 from search.models import OrganisationApiKey, SearchChannel
 from search.parsing import SearchKind
-from search.presentation import CSV_HEADER, csv_row
-from search.presentation import _cell as csv_cell  # keeps a spreadsheet from running a value
+from search.presentation import (
+    CSV_HEADER,
+    csv_cell,  # keeps a spreadsheet from running a value
+    csv_row,
+)
 
 logger = logging.getLogger(__name__)
 

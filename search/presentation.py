@@ -140,7 +140,7 @@ CSV_HEADER = (
 )
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (values come from other parties)."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -148,7 +148,7 @@ def _cell(value: str) -> str:
 def csv_row(point: MeteringPoint) -> tuple[str, ...]:
     """One result as a CSV row; dates in ISO form for machines, codes as codes."""
     return tuple(
-        _cell(value)
+        csv_cell(value)
         for value in (
             point.mpan_core,
             ", ".join(point.address_lines),

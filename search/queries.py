@@ -24,7 +24,7 @@ UK = ZoneInfo("Europe/London")
 BUILDING_FIELDS = ("address_line_1", "address_line_2", "address_line_3", "address_line_4")
 
 
-def _meters_in_order() -> QuerySet[Meter]:
+def meters_in_order() -> QuerySet[Meter]:
     # Meters still fitted first, then the newest installation.
     return Meter.objects.order_by(
         F("removal_date").asc(nulls_first=True),
@@ -35,7 +35,7 @@ def _meters_in_order() -> QuerySet[Meter]:
 
 def metering_points_search(query: SearchQuery) -> QuerySet[MeteringPoint]:
     """Every metering point the query finds, in a stable order, with their meters."""
-    points = MeteringPoint.objects.prefetch_related(Prefetch("meters", _meters_in_order()))
+    points = MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
     if query.kind is SearchKind.POSTCODE:
@@ -79,7 +79,7 @@ def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
     relationships). A relationship is stored once (D0386's primary -> related), so both
     directions are read."""
     point = (
-        MeteringPoint.objects.prefetch_related(Prefetch("meters", _meters_in_order()))
+        MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
         .filter(pk=mpan_core)
         .first()
     )
