@@ -267,6 +267,13 @@ if PRODUCTION:
     CSRF_COOKIE_HTTPONLY = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# How many reverse proxies in front of the portal append to X-Forwarded-For; the client's
+# address (audit records, rate limits) is read through ecoes.http.client_ip. 0: the header
+# is ignored and REMOTE_ADDR is the client. allauth's rate limits use the same helper.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
