@@ -25,14 +25,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(condition, *, timeout: float, message: str, interval: float = 0.1):
+def wait_for(condition, *, timeout: float, message, interval: float = 0.1):
+    """Poll `condition` until it is true; fail with `message` (text, or a function giving
+    it, for text that must be read at the time of failure, such as a log)."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(message)
+            pytest.fail(message() if callable(message) else message)
         time.sleep(interval)
 
 
