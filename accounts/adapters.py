@@ -1,7 +1,7 @@
 import time
 
 from allauth.account import app_settings as account_settings
-from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,19 +11,17 @@ from accounts.models import AccountEventKind, User
 from accounts.queries import user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import session_login_at
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as allauth sees it (ALLAUTH_TRUSTED_PROXY_COUNT aware)."""
-    if request is None:
-        return None
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except PermissionDenied:  # no address: the audit line goes without one
-        return None
+from ecoes.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits key on the same address as our audit (TRUSTED_PROXY_COUNT).
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def is_open_for_signup(self, request) -> bool:
         # Accounts are created by organisation admins and the service desk only.
         return False

@@ -2,10 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.adapters import client_ip
 from accounts.models import AccountEvent, AccountEventKind, Organisation, User
 from accounts.roles import UserRole
 from accounts.services import account_event_record, user_sessions_end
+from ecoes.http import client_ip
 
 # The admin logs in through allauth's login, so its rate limits and the second factor
 # apply to service admins too.

@@ -10,11 +10,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.adapters import client_ip
 from accounts.models import AccountEventKind
 from accounts.queries import user_has_mfa, user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import LAST_SEEN, LOGIN_AT, session_login_stamp
+from ecoes.http import client_ip
 
 # last-seen is written at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION = 15

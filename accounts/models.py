@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.roles import MarketRole, UserRole
+from ecoes.audit import AppendOnlyModel
 
 mpid_validator = RegexValidator(
     r"^[A-Z0-9]{4}\Z", "An MPID is exactly 4 upper-case letters or digits, e.g. LOND."
@@ -163,22 +164,7 @@ class AccountEventKind(models.TextChoices):
     ORGANISATION_CREATED = "organisation_created", "Organisation created"
 
 
-class AppendOnlyError(Exception):
-    """The account audit trail is never changed or deleted."""
-
-    def __init__(self) -> None:
-        super().__init__("Account events are append-only: they cannot be changed or deleted.")
-
-
-class AccountEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError
-
-    def delete(self):
-        raise AppendOnlyError
-
-
-class AccountEvent(models.Model):
+class AccountEvent(AppendOnlyModel):
     """One line of the account audit trail: who did what to whom, when, from where.
 
     The people are foreign keys (PROTECT: an audited user is deactivated, never deleted)
@@ -205,8 +191,6 @@ class AccountEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
 
-    objects = AccountEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["organisation", "-occurred_at"])]
@@ -215,11 +199,3 @@ class AccountEvent(models.Model):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.subject_email}"
         )
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError

@@ -6,10 +6,10 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from accounts.adapters import client_ip
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record, user_sessions_end
 from accounts.sessions import session_login_stamp
+from ecoes.http import client_ip
 
 
 @receiver(auth_signals.user_logged_in)

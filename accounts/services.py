@@ -237,7 +237,7 @@ def user_password_reset_send(*, by: User, user: User, request: HttpRequest) -> N
     """
     from allauth.account.forms import ResetPasswordForm
 
-    from accounts.adapters import client_ip
+    from ecoes.http import client_ip
 
     _check_may_manage(by=by, user=user)
     if not user.is_active:

@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import queries, services
-from accounts.adapters import client_ip
 from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, RoleForm
 from accounts.models import AccountEventKind
 from accounts.tokens import InviteLinkError, invite_token_user
+from ecoes.http import client_ip
 
 AUDIT_PAGE_SIZE = 50
 

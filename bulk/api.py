@@ -22,6 +22,7 @@ from bulk.services import (
     bulk_search_cancel,
     bulk_search_submit,
 )
+from ecoes.http import client_ip
 from search.api import ERROR_RESPONSE, IsUserOrApiKey, OrganisationApiKeyAuthentication
 from search.models import OrganisationApiKey, SearchChannel
 
@@ -134,7 +135,9 @@ class BulkSearchListApi(_BulkSearchApi):
         },
     )
     def post(self, request: Request) -> Response:
-        is_upload = "file" in request.data or request.content_type.startswith("multipart/")
+        # The body may be anything a client sends (null, a list): the serializer refuses it.
+        body = request.data if hasattr(request.data, "keys") else {}
+        is_upload = "file" in body or (request.content_type or "").startswith("multipart/")
         field = "file" if is_upload else "values"
         serializer_class = BulkSearchUploadSerializer if is_upload else BulkSearchValuesSerializer
         given = serializer_class(data=request.data)
@@ -153,7 +156,7 @@ class BulkSearchListApi(_BulkSearchApi):
                 source_name=upload.name if upload else "JSON list",
                 user=user,
                 api_key=api_key,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except BulkQuotaExceeded as error:
             raise QuotaExceeded(str(error)) from error

@@ -17,6 +17,7 @@ from bulk.services import (
     bulk_search_cancel,
     bulk_search_submit,
 )
+from ecoes.http import client_ip
 from search.models import SearchChannel
 
 BAD_ROWS_SHOWN = 100
@@ -41,7 +42,7 @@ def bulk_search_home(request: HttpRequest) -> HttpResponse:
                     text=None if upload else form.cleaned_data["text"],
                     source_name=upload.name if upload else "pasted list",
                     user=request.user,
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                 )
             except BulkSearchError as exc:
                 error = str(exc)

@@ -32,7 +32,8 @@ def check_cache() -> CheckResult:
     value = cache.get(key)
     cache.delete(key)
     if value != "ok":
-        return False, "value written was not read back"
+        # The fault-tolerant cache (ecoes/cache.py) degrades instead of raising; say why.
+        return False, getattr(cache, "last_error", None) or "value written was not read back"
     return True, settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 

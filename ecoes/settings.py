@@ -107,6 +107,9 @@ if DATABASE_URL:
         # Django's psycopg 3 pool: persistent connections without PgBouncer.
         # CONN_MAX_AGE must stay 0 with a pool.
         _db["CONN_MAX_AGE"] = 0
+        # The pool checks a connection before lending it, so one that died (a database
+        # restart, a terminated backend) is replaced instead of failing a request.
+        _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 1),
             "max_size": env_int("DATABASE_POOL_MAX", 8),
@@ -129,11 +132,13 @@ REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that a Redis outage degrades (misses, dropped
+            # writes) instead of failing every request; see ecoes/cache.py.
+            "BACKEND": "ecoes.cache.FaultTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ecoes",
             "TIMEOUT": 300,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "RETRY_AFTER": 5},
         }
     }
 else:
@@ -152,7 +157,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one unstarted task at a 
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 # Redis re-delivers an unacknowledged task after the visibility timeout; it must be
 # longer than the longest task, or a long ingest would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# A killed worker's task (SIGKILL, out of memory) is found by the other workers' sweep
+# of unacknowledged tasks; sweep every 10 s (kombu's default is every 100 s), so such a
+# task runs again within the visibility timeout plus 10 s. Each sweep is one range query.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
@@ -267,6 +279,13 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# How many reverse proxies in front of the portal append to X-Forwarded-For; the client's
+# address (audit records, rate limits) is read through ecoes.http.client_ip. 0: the header
+# is ignored and REMOTE_ADDR is the client. allauth's rate limits use the same helper.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -11,6 +11,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
+from ecoes.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to
@@ -87,7 +88,7 @@ class ReportDownloadApi(APIView):
             report_download_record(
                 report=report,
                 user=request.user,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 via_api=True,
             )
         except ReportExpiredError as error:

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ecoes.audit import AppendOnlyModel
 from reports.kinds import ReportKind
 
 # Every report file lives in this folder of the default storage, under a random name:
@@ -66,7 +67,7 @@ class Report(models.Model):
         return f"{slugify(self.title)[:80] or 'report'}-{stamp}.csv"
 
 
-class ReportDownload(models.Model):
+class ReportDownload(AppendOnlyModel):
     """One download of a report: append-only audit, kept after the report is purged."""
 
     report = models.ForeignKey(
@@ -93,11 +94,3 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} downloaded {self.report_title} at {self.downloaded_at}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A report download record is never changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("A report download record is never deleted.")

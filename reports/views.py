@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ecoes.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to
@@ -43,9 +44,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report: Report = get_object_or_404(reports_visible_to(user=request.user), pk=pk)
     try:
-        report_download_record(
-            report=report, user=request.user, ip_address=request.META.get("REMOTE_ADDR")
-        )
+        report_download_record(report=report, user=request.user, ip_address=client_ip(request))
     except ReportExpiredError as error:
         return render(
             request,

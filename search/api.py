@@ -14,6 +14,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_api_key.permissions import KeyParser
 
+from ecoes.http import client_ip
 from search.models import OrganisationApiKey, SearchAction, SearchChannel
 from search.parsing import (
     SearchInputError,
@@ -153,7 +154,7 @@ class _MeteringPointApi(APIView):
             channel=SearchChannel.API,
             query=query,
             result_count=count,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.models import Organisation, User
+from ecoes.audit import AppendOnlyModel
 
 
 class OrganisationApiKeyManager(BaseAPIKeyManager):
@@ -47,17 +48,7 @@ class SearchChannel(models.TextChoices):
     API = "api", "API"
 
 
-class SearchEventQuerySet(models.QuerySet):
-    """The audit trail cannot be changed or deleted through the ORM."""
-
-    def update(self, **kwargs):
-        raise TypeError("Search events are append-only.")
-
-    def delete(self):
-        raise TypeError("Search events are append-only.")
-
-
-class SearchEvent(models.Model):
+class SearchEvent(AppendOnlyModel):
     """One search, detail view or export: who, for which organisation, what, when, where."""
 
     id = models.BigAutoField(primary_key=True)
@@ -89,8 +80,6 @@ class SearchEvent(models.Model):
     result_count = models.PositiveIntegerField()
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
 
-    objects = SearchEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -104,11 +93,3 @@ class SearchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind} {self.query} ({self.result_count})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Search events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Search events are append-only.")

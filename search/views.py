@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from ecoes.http import client_ip
 from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
 from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse
@@ -24,10 +25,6 @@ from search.services import DailyCapReached, lookup_allowance_check, search_even
 RESULTS_PER_PAGE = 50
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, count: int) -> None:
     search_event_record(
         user=request.user,
@@ -35,7 +32,7 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
         channel=SearchChannel.WEB,
         query=query,
         result_count=count,
-        ip_address=_ip(request),
+        ip_address=client_ip(request),
     )
 
 

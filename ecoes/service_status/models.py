@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.roles import UserRole
+from ecoes.audit import AppendOnlyModel
 from ecoes.service_functions import RETIRABLE_FUNCTION_CHOICES
 from ecoes.service_status.modes import ServiceMode
 from ecoes.service_status.timefmt import uk_period, uk_stamp
@@ -148,15 +149,7 @@ class BroadcastUpdate(models.Model):
         return f"Update ({uk_stamp(self.posted_at)}): {self.text}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The service status audit is append-only.")
-
-    def delete(self):
-        raise TypeError("The service status audit is append-only.")
-
-
-class ServiceStatusChange(models.Model):
+class ServiceStatusChange(AppendOnlyModel):
     """Audit: one row per change to the mode, the windows or the retirements. Append-only."""
 
     class Action(models.TextChoices):
@@ -183,19 +176,9 @@ class ServiceStatusChange(models.Model):
     subject = models.CharField("what", max_length=300)
     reason = models.TextField("why")
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-pk"]
         get_latest_by = "at"
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_label}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("The service status audit is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The service status audit is append-only.")

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AccountEvent, AccountEventKind, AppendOnlyError
+from accounts.models import AccountEvent, AccountEventKind
 from accounts.services import account_event_record
+from ecoes.audit import AppendOnlyError
 
 
 @pytest.fixture

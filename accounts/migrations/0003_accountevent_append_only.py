@@ -1,0 +1,11 @@
+# The audit table refuses UPDATE and DELETE on PostgreSQL (ecoes/audit.py); nothing on SQLite.
+
+from django.db import migrations
+
+from ecoes.audit import AppendOnlyTrigger
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0002_organisation_mfa_required_accountevent")]
+
+    operations = [AppendOnlyTrigger("AccountEvent")]

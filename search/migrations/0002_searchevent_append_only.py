@@ -1,0 +1,11 @@
+# The audit table refuses UPDATE and DELETE on PostgreSQL (ecoes/audit.py); nothing on SQLite.
+
+from django.db import migrations
+
+from ecoes.audit import AppendOnlyTrigger
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0001_initial")]
+
+    operations = [AppendOnlyTrigger("SearchEvent")]

@@ -1,0 +1,381 @@
+"""Who gets what, for every URL pattern of the project.
+
+One test per URL pattern (walked from the root resolver, HTML and API alike), asking as
+anonymous, a user of organisation A, the admin of A, a user of B, the admin of B and a
+service admin (with TOTP). Object URLs are filled with organisation A's objects, so the
+columns of B must never show A's data. A URL pattern that is not in MATRIX fails: a new
+view must say here who may use it.
+
+Each request runs in a transaction that is rolled back, so a POST by one role (an admin
+deactivating a user) does not change what the next role sees.
+
+Expected answers: a status code, "login" (302 to the login page), "admin-login" (302 to
+the admin's login, which sends on to ours), or "302>/path/" for another redirect.
+"""
+
+import pytest
+from django.db import transaction
+
+from tests.security.conftest import ROLES, client_as
+from tests.security.routes import Route, all_routes, fill
+
+L = "login"
+AL = "admin-login"
+ANY = (200,) * 6
+
+
+def each(answer):
+    return (answer,) * 6
+
+
+# Route (as written in the URLconf, prefixes joined) -> method -> answers in ROLES order:
+# anonymous, member_a, admin_a, member_b, admin_b, service_admin.
+MATRIX: dict[str, dict[str, tuple]] = {
+    # --- ecoes: home, health, service status, API schema and docs -----------------------
+    "": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, 200, 200, 200, 200, 200)},
+    "health/": {"GET": ANY, "POST": each(405)},
+    "health/ready/": {"GET": ANY, "POST": each(405)},
+    "service-status/": {"GET": ANY, "POST": each(405)},
+    # A syndication feed answers any method the same; it is public.
+    "service-status/feed/": {"GET": ANY, "POST": ANY},
+    "api/v1/service-status/": {"GET": ANY, "POST": each(405)},
+    # The API's description is public, as is usual; it holds no data.
+    "api/schema/": {"GET": ANY, "POST": each(405)},
+    "api/docs/": {"GET": ANY, "POST": each(405)},
+    # --- accounts: our invitation page and allauth's pages ------------------------------
+    # A wrong or forged token is refused before anything is looked up.
+    "accounts/invite/<str:token>/": {"GET": each(400), "POST": each(400)},
+    "accounts/login/": {"GET": (200, *(("302>/",) * 5)), "POST": (200, *(("302>/",) * 5))},
+    "accounts/logout/": {"GET": ("302>/", *((200,) * 5)), "POST": each("302>/")},
+    "accounts/inactive/": {"GET": ANY, "POST": each(405)},
+    # Sign-up is closed (AccountAdapter.is_open_for_signup): a page that says so.
+    "accounts/signup/": {"GET": (200, *(("302>/",) * 5)), "POST": (200, *(("302>/",) * 5))},
+    "accounts/reauthenticate/": {
+        "GET": (L, 200, 200, 200, 200, 200),
+        "POST": (L, 200, 200, 200, 200, 200),
+    },
+    "accounts/reauthenticate/code/": {
+        "GET": (L, *(("302>/accounts/reauthenticate/",) * 5)),
+        "POST": (L, *(("302>/accounts/reauthenticate/",) * 5)),
+    },
+    "accounts/reauthenticate/code/confirm/": {
+        "GET": (L, *(("302>/accounts/reauthenticate/code/",) * 5)),
+        "POST": (L, *(("302>/accounts/reauthenticate/code/",) * 5)),
+    },
+    "accounts/email/": {
+        "GET": (L, 200, 200, 200, 200, 200),
+        "POST": (L, *(("302>/accounts/email/",) * 5)),
+    },
+    "accounts/confirm-email/": {"GET": ANY, "POST": each(405)},
+    "accounts/password/change/": {
+        "GET": (L, 200, 200, 200, 200, 200),
+        "POST": (L, 200, 200, 200, 200, 200),
+    },
+    "accounts/password/set/": {
+        "GET": (L, *(("302>/accounts/password/change/",) * 5)),
+        "POST": (L, *(("302>/accounts/password/change/",) * 5)),
+    },
+    "accounts/password/reset/": {"GET": ANY, "POST": ANY},
+    "accounts/login/code/confirm/": {
+        "GET": (L, *(("302>/",) * 5)),
+        "POST": (L, *(("302>/",) * 5)),
+    },
+    # Not a valid key: a page saying the link is bad (GET), nothing to confirm (POST).
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": {"GET": ANY, "POST": each(404)},
+    "accounts/password/reset/key/done/": {"GET": ANY, "POST": each(405)},
+    # A bad reset link: allauth's "this link is invalid" page, whoever asks.
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": {
+        "GET": ANY,
+        "POST": ANY,
+    },
+    "accounts/password/reset/done/": {"GET": ANY, "POST": each(405)},
+    "accounts/2fa/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((405,) * 5))},
+    "accounts/2fa/authenticate/": {"GET": (L, *(("302>/",) * 5)), "POST": (L, *(("302>/",) * 5))},
+    # Only someone with an authenticator has something to re-authenticate with.
+    "accounts/2fa/reauthenticate/": {
+        "GET": (L, *(("302>/accounts/reauthenticate/",) * 4), 200),
+        "POST": (L, *(("302>/accounts/reauthenticate/",) * 4), 200),
+    },
+    # Changing the second factor needs a fresh authentication (the service admin's was
+    # made with force_login, so it is not fresh).
+    "accounts/2fa/totp/activate/": {
+        "GET": (L, 200, 200, 200, 200, "302>/accounts/reauthenticate/"),
+        "POST": (L, 200, 200, 200, 200, "302>/accounts/reauthenticate/"),
+    },
+    "accounts/2fa/totp/deactivate/": {
+        "GET": (L, 404, 404, 404, 404, "302>/accounts/reauthenticate/"),
+        "POST": (L, 404, 404, 404, 404, "302>/accounts/reauthenticate/"),
+    },
+    "accounts/2fa/recovery-codes/": {"GET": (L, *((404,) * 5)), "POST": (L, *((405,) * 5))},
+    "accounts/2fa/recovery-codes/generate/": {
+        "GET": (L, 200, 200, 200, 200, "302>/accounts/reauthenticate/"),
+        "POST": (L, 200, 200, 200, 200, "302>/accounts/reauthenticate/"),
+    },
+    "accounts/2fa/recovery-codes/download/": {
+        "GET": (L, *((404,) * 5)),
+        "POST": (L, *((404,) * 5)),
+    },
+    "accounts/sessions/": {
+        "GET": (L, 200, 200, 200, 200, 200),
+        "POST": (L, *(("302>/accounts/sessions/",) * 5)),
+    },
+    # --- organisation admin screens: only A's admin sees A's users --------------------
+    # A plain user is told nothing exists (404); B's admin sees B's own pages; a service
+    # admin's organisation is the operator's (A's users are managed in the Django admin).
+    "organisation/": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 200, 404, 200, 200),
+    },
+    "organisation/mfa/": {
+        "GET": (L, 404, 405, 404, 405, 405),
+        "POST": (L, 404, "302>/organisation/", 404, "302>/organisation/", "302>/organisation/"),
+    },
+    "organisation/users/": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 200, 404, 200, 200),
+    },
+    "organisation/users/invite/": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 200, 404, 200, 200),
+    },
+    "organisation/users/<int:user_id>/": {
+        "GET": (L, 404, 200, 404, 404, 404),
+        "POST": (L, 404, 200, 404, 404, 404),
+    },
+    "organisation/audit/": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 200, 404, 200, 200),
+    },
+    # --- reports: A's report is A's (and the service desk's) ----------------------------
+    "reports/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
+    # --- bulk: jobs are the organisation's own (service admins see them in the admin) ---
+    "bulk/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, 400, 400, 400, 400, 400)},
+    "bulk/<int:pk>/": {"GET": (L, 200, 200, 404, 404, 404), "POST": each(405)},
+    "bulk/<int:pk>/status.json": {"GET": (L, 200, 200, 404, 404, 404), "POST": each(405)},
+    "bulk/<int:pk>/cancel/": {
+        "GET": each(405),
+        "POST": (L, "302>/bulk/{pk}/", "302>/bulk/{pk}/", 404, 404, 404),
+    },
+    "api/v1/bulk-searches/": {"GET": (401, *((405,) * 5)), "POST": (401, *((400,) * 5))},
+    "api/v1/bulk-searches/<int:pk>/": {
+        "GET": (401, 200, 200, 404, 404, 404),
+        "POST": (401, *((405,) * 5)),
+    },
+    "api/v1/bulk-searches/<int:pk>/cancel/": {
+        "GET": (401, *((405,) * 5)),
+        "POST": (401, 200, 200, 404, 404, 404),
+    },
+    "reports/<int:pk>/download/": {"GET": (L, 200, 200, 404, 404, 200), "POST": each(405)},
+    "api/v1/reports/": {"GET": (403, *((200,) * 5)), "POST": (403, *((405,) * 5))},
+    "api/v1/reports/<int:pk>/download/": {
+        "GET": (403, 200, 200, 404, 404, 200),
+        "POST": (403, *((405,) * 5)),
+    },
+    # --- flows: senders only (A is a meter operator; B supplies only) ------------------
+    "flows/": {"GET": (L, 200, 200, 403, 403, 200), "POST": (L, 200, 200, 403, 403, 200)},
+    "flows/upload/": {
+        "GET": (L, 200, 200, 403, 403, 200),
+        "POST": (L, 200, 200, 403, 403, 200),
+    },
+    "flows/<int:flow_file_id>/": {
+        "GET": (L, 200, 200, 404, 404, 200),
+        "POST": (L, 200, 200, 404, 404, 200),
+    },
+    # An empty upload is a 400 for senders; others are refused before reading it.
+    "api/v1/flows/": {"GET": (403, *((405,) * 5)), "POST": (403, 400, 400, 403, 403, 400)},
+    "api/v1/flows/<int:flow_file_id>/": {
+        "GET": (403, 200, 200, 404, 404, 200),
+        "POST": (403, *((405,) * 5)),
+    },
+    # --- search: metering points are everybody's; usage and keys are admins' ------------
+    "search/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
+    # No query given: 400 for everyone signed in.
+    "search/export.csv": {"GET": (L, 400, 400, 400, 400, 400), "POST": each(405)},
+    "search/usage/": {"GET": (L, 403, 200, 403, 200, 200), "POST": each(405)},
+    "metering-points/<str:mpan_core>/": {
+        "GET": (L, 200, 200, 200, 200, 200),
+        "POST": each(405),
+    },
+    "organisation/api-keys/": {
+        "GET": (L, 403, 200, 403, 200, 200),
+        "POST": (L, 403, 200, 403, 200, 200),
+    },
+    "organisation/api-keys/<str:prefix>/revoke/": {
+        "GET": each(405),
+        "POST": (L, 403, "302>/organisation/api-keys/", 403, 404, 404),
+    },
+    "api/v1/metering-points/": {"GET": (401, *((400,) * 5)), "POST": (401, *((405,) * 5))},
+    "api/v1/metering-points/<str:mpan_core>/": {
+        "GET": (401, *((200,) * 5)),
+        "POST": (401, *((405,) * 5)),
+    },
+}
+
+# The user actions of the organisation admin screens: POST only, A's admin only.
+for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset", "invite"):
+    MATRIX[f"organisation/users/<int:user_id>/{_action}/"] = {
+        "GET": (L, 404, 405, 404, 405, 405),
+        "POST": (L, 404, "302>/organisation/users/{user_id}/", 404, 404, 404),
+    }
+
+# --- The Django admin (third-party views), covered by its prefix -----------------------
+# Everything under admin/ is behind AdminSite.has_permission (active staff): every other
+# role is sent to the admin's login, which sends on to ours. A service admin may use it,
+# except to add rows to tables that are written only by the service layer or are audit.
+ADMIN_PREFIX = "admin/"
+ADMIN_ADD_REFUSED = {
+    "ecoes_servicestatuschange",
+    "accounts_accountevent",
+    "registry_meteringpoint",
+    "registry_relatedmpan",
+    "registry_flowfile",
+    "search_organisationapikey",
+    "search_searchevent",
+    "reports_report",
+    "reports_reportdownload",
+    "bulk_bulksearch",
+}
+ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
+    # Signed-in users who are not staff are refused (accounts.admin.secure_admin_login);
+    # anonymous visitors are sent to our login page, where MFA applies.
+    "admin/login/": {"GET": (L, 403, 403, 403, 403, "302>/admin/")},
+    "admin/logout/": {
+        "GET": (*(("302>/admin/",) * 5), 405),
+        "POST": (*(("302>/admin/",) * 5), 200),
+    },
+    # Needs its query parameters; an empty request is refused.
+    "admin/autocomplete/": {"GET": (AL, AL, AL, AL, AL, 403)},
+}
+# Admin patterns whose answer depends on an object id or a free path, not on the role:
+# the staff check above runs first for all of them (asserted for the other roles); the
+# service admin's answers are Django's own.
+ADMIN_OBJECT_PARAMS = {"object_id", "id", "content_type_id", "url"}
+
+
+def _admin_expected(route: Route) -> dict[str, tuple]:
+    if route.route in ADMIN_EXPLICIT:
+        return ADMIN_EXPLICIT[route.route]
+    if ADMIN_OBJECT_PARAMS.intersection(route.params):
+        return {"GET": (AL, AL, AL, AL, AL, None)}
+    model = route.name.removeprefix("admin:").removesuffix("_add")
+    if route.name.endswith("_add") and model in ADMIN_ADD_REFUSED:
+        return {"GET": (AL, AL, AL, AL, AL, 403)}
+    return {"GET": (AL, AL, AL, AL, AL, 200)}
+
+
+def expected_answers(route: Route) -> dict[str, tuple]:
+    if route.route.startswith(ADMIN_PREFIX):
+        return _admin_expected(route)
+    return MATRIX[route.route]
+
+
+ROUTES = all_routes()
+
+
+BULK_ROUTES = ("bulk/", "api/v1/bulk-searches/")
+
+
+def _values(world, route: Route | None = None) -> dict[str, str]:
+    """Parameter values: organisation A's objects, or harmless junk for free text."""
+    is_bulk = route is not None and route.route.startswith(BULK_ROUTES)
+    return {
+        "user_id": str(world.member_a.pk),
+        "pk": str(world.bulk_search.pk if is_bulk else world.report.pk),
+        "flow_file_id": str(world.flow_file.pk),
+        "mpan_core": world.metering_point.mpan_core,
+        "prefix": world.api_key.prefix,
+        "token": "not-a-token",
+        "key": "not-a-key",
+        "uidb36": "1",
+        "app_label": "accounts",
+        "object_id": str(world.account_event.pk),
+        "id": str(world.member_a.pk),
+        "content_type_id": "1",
+        "url": "nowhere/",
+    }
+
+
+def answer(response) -> object:
+    if response.status_code in (301, 302):
+        location = response["Location"].split("?")[0]
+        if location == "/accounts/login/":
+            return L
+        if location == "/admin/login/":
+            return AL
+        return f"302>{location}"
+    return response.status_code
+
+
+def ask(world, role: str, method: str, url: str) -> object:
+    client = client_as(world, role)
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url)
+        transaction.set_rollback(True)
+    return answer(response)
+
+
+def test_every_url_pattern_has_an_entry_in_the_matrix():
+    missing = [
+        route.route
+        for route in ROUTES
+        if not route.route.startswith(ADMIN_PREFIX) and route.route not in MATRIX
+    ]
+    assert missing == [], f"Add these URL patterns to MATRIX: {missing}"
+
+
+def test_the_matrix_names_no_url_pattern_that_is_gone():
+    known = {route.route for route in ROUTES}
+    assert sorted(set(MATRIX) - known) == []
+    assert sorted(set(ADMIN_EXPLICIT) - known) == []
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_each_role_gets_the_expected_answer(world, route):
+    values = _values(world, route)
+    url = fill(route.route, values)
+    wrong = []
+    for method, answers in expected_answers(route).items():
+        for role, expected in zip(ROLES, answers, strict=True):
+            if expected is None:
+                continue
+            if isinstance(expected, str):
+                expected = expected.format(**values)
+            got = ask(world, role, method, url)
+            if got != expected:
+                wrong.append(f"{method} {url} as {role}: expected {expected}, got {got}")
+    assert wrong == []
+
+
+OBJECT_PARAMS = {"user_id", "pk", "flow_file_id", "prefix"}
+NONEXISTENT = {"user_id": "999999", "pk": "999999", "flow_file_id": "999999", "prefix": "zzzzzzzz"}
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if OBJECT_PARAMS.intersection(r.params)],
+    ids=str,
+)
+@pytest.mark.parametrize("role", ["member_b", "admin_b"])
+def test_organisation_b_cannot_tell_an_object_of_a_from_one_that_does_not_exist(world, route, role):
+    values = _values(world, route)
+    a_url = fill(route.route, values)
+    nowhere_url = fill(route.route, {**values, **NONEXISTENT})
+    for method in ("GET", "POST"):
+        got = ask(world, role, method, a_url)
+        assert got == ask(world, role, method, nowhere_url), f"{method} {a_url}"
+        assert got in (403, 404, 405), f"{method} {a_url} as {role}: {got}"
+
+
+def test_the_admin_of_b_gets_404_for_each_object_of_a(world):
+    """Where B's admin may use the screen at all, A's objects simply do not exist."""
+    values = _values(world)
+    checks = [
+        ("GET", "reports/<int:pk>/download/"),
+        ("GET", "api/v1/reports/<int:pk>/download/"),
+        ("GET", "api/v1/flows/<int:flow_file_id>/"),
+        ("GET", "organisation/users/<int:user_id>/"),
+        ("POST", "organisation/users/<int:user_id>/deactivate/"),
+        ("POST", "organisation/api-keys/<str:prefix>/revoke/"),
+    ]
+    for method, route in checks:
+        assert ask(world, "admin_b", method, fill(route, values)) == 404, route
