@@ -6,4 +6,6 @@ from accounts import views
 
 urlpatterns = [
     path("invite/<str:token>/", views.invite_accept, name="account_invite_accept"),
+    # Before allauth's own page of the same path, which lets a user add addresses.
+    path("email/", views.email_address, name="account_email"),
 ]

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import queries, services
 from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, RoleForm
@@ -214,3 +214,12 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, "Your password is set. Log in with your e-mail address.")
         return redirect("account_login")
     return render(request, "account/invite_accept.html", {"form": form, "invitee": invitee})
+
+
+@login_required
+@require_GET
+def email_address(request: HttpRequest) -> HttpResponse:
+    """Shadows allauth's e-mail management: the e-mail address is the login and belongs
+    to the organisation's records, so only an organisation admin or the service desk
+    changes it (a user adding addresses of their own would change who can log in)."""
+    return render(request, "account/email_managed.html")

@@ -84,3 +84,17 @@ def test_there_is_no_public_sign_up(client):
     response = client.get(reverse("account_signup"))
     assert "Sign Up Closed" in response.content.decode()
     assert "<form" not in response.content.decode()
+
+
+def test_a_user_cannot_add_or_change_their_email_address_themselves(client, member):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(member)
+    page = client.get("/accounts/email/")
+    assert page.status_code == 200
+    assert "To change it, ask your" in page.content.decode()
+    response = client.post("/accounts/email/", {"action_add": "", "email": "me@elsewhere.example"})
+    assert response.status_code == 405
+    assert not EmailAddress.objects.filter(email="me@elsewhere.example").exists()
+    member.refresh_from_db()
+    assert member.email == "member@orga.example"
