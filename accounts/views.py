@@ -106,6 +106,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 
 @organisation_admin_required
+@require_GET
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     member = queries.organisation_member_get(admin=request.user, user_id=user_id)
     events = queries.account_events_visible(viewer=request.user).filter(subject=member)[:20]
@@ -183,6 +184,7 @@ user_invite_resend = _user_action(
 
 
 @organisation_admin_required
+@require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     events = queries.account_events_visible(viewer=request.user)
     kind = request.GET.get("kind", "")

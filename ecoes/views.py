@@ -27,5 +27,6 @@ def health_ready(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from registry.forms import FlowUploadForm
 from registry.models import FlowFileChannel
@@ -33,6 +34,7 @@ def flow_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def flow_list(request: HttpRequest) -> HttpResponse:
     _require_sender(request)
     files = flow_files_for_user(request.user)[:100]

@@ -32,7 +32,7 @@ def each(answer):
 # anonymous, member_a, admin_a, member_b, admin_b, service_admin.
 MATRIX: dict[str, dict[str, tuple]] = {
     # --- ecoes: home, health, service status, API schema and docs -----------------------
-    "": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, 200, 200, 200, 200, 200)},
+    "": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((405,) * 5))},
     "health/": {"GET": ANY, "POST": each(405)},
     "health/ready/": {"GET": ANY, "POST": each(405)},
     "service-status/": {"GET": ANY, "POST": each(405)},
@@ -138,11 +138,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     },
     "organisation/users/<int:user_id>/": {
         "GET": (L, 404, 200, 404, 404, 404),
-        "POST": (L, 404, 200, 404, 404, 404),
+        "POST": (L, 404, 405, 404, 405, 405),
     },
     "organisation/audit/": {
         "GET": (L, 404, 200, 404, 200, 200),
-        "POST": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 405, 404, 405, 405),
     },
     # --- reports: A's report is A's (and the service desk's) ----------------------------
     "reports/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
@@ -170,7 +170,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "POST": (403, *((405,) * 5)),
     },
     # --- flows: senders only (A is a meter operator; B supplies only) ------------------
-    "flows/": {"GET": (L, 200, 200, 403, 403, 200), "POST": (L, 200, 200, 403, 403, 200)},
+    "flows/": {"GET": (L, 200, 200, 403, 403, 200), "POST": (L, *((405,) * 5))},
     "flows/upload/": {
         "GET": (L, 200, 200, 403, 403, 200),
         "POST": (L, 200, 200, 403, 403, 200),
