@@ -10,10 +10,13 @@ is in. PostgreSQL stages with binary COPY; SQLite (the
 development default) runs the same SQL after executemany.
 """
 
+import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -21,6 +24,7 @@ from django.utils import timezone
 from registry.appliers import ApplyResult, related_indicator_refresh
 from registry.errors import FlowRejected
 from registry.records import (
+    COPY_COLUMNS,
     METER_COLUMNS,
     METER_VALUES,
     POINT_COLUMNS,
@@ -29,6 +33,9 @@ from registry.records import (
     meter_row,
     point_row,
 )
+from registry.refresh_pipe import Declined, ParsingProcess, Progress
+
+logger = logging.getLogger(__name__)
 
 STAGE = "registry_stage"  # one chunk of points ("P") and meters ("M")
 SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its line
@@ -91,12 +98,24 @@ def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, st
 _DONE = object()
 
 
-def _chunks_in_background(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
-    """Run `rows` in a thread, handing over lists of `size` rows (two at most waiting).
+def _batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_background(items: Iterator) -> Iterator:
+    """Run `items` in a thread, handing them over (two at most waiting).
 
     The parser is pure Python and holds the GIL; the database calls of the consuming
-    thread release it, so parsing and merging overlap. An error in the parser is
-    raised here, in the consuming thread, inside the transaction.
+    thread release it, so parsing and merging overlap (with the parsing process, so do
+    reading its pipe and merging). An error in the producer is raised here, in the
+    consuming thread, inside the transaction.
     """
     handed: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -112,15 +131,9 @@ def _chunks_in_background(rows: Iterator[tuple], size: int) -> Iterator[list[tup
 
     def produce() -> None:
         try:
-            chunk = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= size:
-                    if not put(chunk):
-                        return
-                    chunk = []
-            if chunk and not put(chunk):
-                return
+            for item in items:
+                if not put(item):
+                    return
             put(_DONE)
         except BaseException as error:  # noqa: BLE001 - raised again in the consumer
             put(error)
@@ -227,7 +240,7 @@ class _Sql:
         self.drop = [f"DROP TABLE {STAGE}", f"DROP TABLE {SEEN}", f"DROP TABLE {METERS}"]
 
 
-def _stage_write(cursor, sql: _Sql, rows: list[tuple]) -> None:
+def _stage_write(cursor, *, sql: _Sql, rows: list[tuple]) -> None:
     if sql.postgresql:
         # Binary COPY: half the client and server work of text COPY for these rows.
         with cursor.cursor.copy(f"COPY {STAGE} ({sql.names}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -259,9 +272,17 @@ def _duplicate(cursor) -> FlowRejected:
     )
 
 
-def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], state: _Refresh, now) -> None:
+def _copy_write(cursor, *, data: bytes) -> None:
+    """Stage a chunk of text COPY rows made by the parsing process."""
+    columns = ", ".join(COPY_COLUMNS)
+    with cursor.cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
+        copy.write(data)
+
+
+def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) -> None:
+    """Stage one chunk (`stage(cursor)` writes it) and merge its `points` points."""
     cursor.execute(sql.empty)
-    _stage_write(cursor, sql, rows)
+    stage(cursor)
     try:
         # SEEN's primary key refuses a core listed twice; the savepoint lets us ask
         # which one (a good file pays nothing for the check).
@@ -270,7 +291,6 @@ def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], state: _Refresh, now) -> 
     except DatabaseError:
         raise _duplicate(cursor) from None
     cursor.execute(sql.keep_meters)
-    points = sum(1 for row in rows if row[1] == "P")
     if sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
         state.points_existing += points - cursor.fetchone()[0]
@@ -298,25 +318,90 @@ def _absent_delete(cursor, sql: _Sql, distributor_id: str) -> None:
         related_indicator_refresh(mpan_cores=touched)
 
 
-def refresh_apply(instances: Iterable, *, gsp_groups: dict[str, str]) -> ApplyResult:
+def refresh_apply(
+    instances: Iterable,
+    *,
+    gsp_groups: dict[str, str],
+    path: Path | None = None,
+    accepted_versions: Mapping[str, Iterable[str]] | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
     """D0204: a full refresh makes the distributor's points exactly the file's; a
     selective one inserts or updates the points it lists. Meters of the listed
-    points become the file's."""
-    sql, state, now = _Sql(), _Refresh(), timezone.now()
+    points become the file's.
+
+    `instances` is the file's reader, not yet iterated. Given the stored file's `path`
+    (and the reader's `accepted_versions`), PostgreSQL takes the fast path: a second
+    process parses while this one merges. If that path declines the file, the
+    savepoint undoes what it did and `instances` are applied as always, which explains
+    the fault."""
+    sql = _Sql()
+    if sql.postgresql and path is not None:
+        try:
+            with transaction.atomic():
+                return _refresh_apply_pipelined(
+                    sql,
+                    path,
+                    gsp_groups=gsp_groups,
+                    accepted_versions=accepted_versions,
+                    progress=progress,
+                )
+        except Declined:
+            logger.info("the fast path declined %s; reading it with the full reader", path)
+    state, now = _Refresh(), timezone.now()
     with connection.cursor() as cursor:
-        if sql.postgresql:
-            # Room for the hash joins of the merge, for this transaction only.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        for statement in sql.create:
-            cursor.execute(statement)
+        _stage_create(cursor, sql)
         rows = _refresh_rows(instances, state, gsp_groups)
-        for chunk in _chunks_in_background(rows, CHUNK_ROWS):
-            _chunk_merge(cursor, sql, chunk, state, now)
-        if not state.refresh_type:
-            raise FlowRejected("the refresh has no R01 group", group="R01")
-        _meters_merge(cursor, sql, state)
-        if state.refresh_type == "F":
-            _absent_delete(cursor, sql, state.distributor_id)
-        for statement in sql.drop:
-            cursor.execute(statement)
+        for chunk in _in_background(_batched(rows, CHUNK_ROWS)):
+            points = sum(1 for row in chunk if row[1] == "P")
+            _chunk_merge(
+                cursor, sql, partial(_stage_write, sql=sql, rows=chunk), points, state, now
+            )
+        return _refresh_finish(cursor, sql, state)
+
+
+def _stage_create(cursor, sql: _Sql) -> None:
+    if sql.postgresql:
+        # Room for the hash joins of the merge, for this transaction only.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+    for statement in sql.create:
+        cursor.execute(statement)
+
+
+def _refresh_apply_pipelined(
+    sql: _Sql,
+    path: Path,
+    *,
+    gsp_groups: dict[str, str],
+    accepted_versions: Mapping[str, Iterable[str]] | None,
+    progress: Progress | None,
+) -> ApplyResult:
+    state, now = _Refresh(), timezone.now()
+    size = path.stat().st_size
+    with connection.cursor() as cursor:
+        _stage_create(cursor, sql)
+        child = ParsingProcess(
+            path, accepted_versions=accepted_versions, gsp_groups=gsp_groups, chunk_rows=CHUNK_ROWS
+        )
+        try:
+            for data, points, offset in _in_background(iter(child)):
+                _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
+                state.points += points
+                if progress:
+                    progress(offset, size)
+        finally:
+            child.close()
+        state.refresh_type, state.distributor_id = child.result
+        return _refresh_finish(cursor, sql, state)
+
+
+def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
+    """Once every chunk is in: the meters, and for a full refresh the absent points."""
+    if not state.refresh_type:
+        raise FlowRejected("the refresh has no R01 group", group="R01")
+    _meters_merge(cursor, sql, state)
+    if state.refresh_type == "F":
+        _absent_delete(cursor, sql, state.distributor_id)
+    for statement in sql.drop:
+        cursor.execute(statement)
     return ApplyResult(accepted=state.points)

@@ -1,0 +1,156 @@
+"""The fast path of a D0204 refresh on PostgreSQL: parsing in a second process.
+
+The parser is pure Python and holds the GIL, so in one process it and the COPY client
+share one core. Here a forked child reads the stored file with the DTC fast line
+reader (`DtcReader.lines`: every check, no objects per line) and writes text COPY rows,
+a chunk at a time, into a pipe; the parent forwards each chunk to PostgreSQL untouched
+and merges it, while the child parses the next. Both cores work: one on Python, one on
+PostgreSQL.
+
+The child never explains a fault: at anything it does not accept (a bad line, a point
+of another distributor, a bad trailer) it says "declined" and the caller reads the
+file again through the full reader, which names the fault exactly as before (or, if
+the fast path was stricter than the rules, applies the file). The child never touches
+the parent's database connection and leaves with os._exit.
+"""
+
+import contextlib
+import os
+import signal
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from dtc import read_flow
+from registry.records import copy_meter_row, copy_point_head, copy_point_row
+
+# A frame: kind, payload length, points in the payload, bytes of the file read so far.
+_FRAME = struct.Struct("!cQQQ")
+CHUNK, END, DECLINED = b"C", b"E", b"D"
+
+
+class Declined(Exception):
+    """The fast path gave up on this file; use the full reader."""
+
+
+def _write_frame(out, kind: bytes, payload: bytes = b"", points: int = 0, offset: int = 0):
+    out.write(_FRAME.pack(kind, len(payload), points, offset))
+    out.write(payload)
+
+
+def _copy_chunks(
+    path: Path,
+    *,
+    accepted_versions: Mapping[str, object] | None,
+    gsp_groups: Mapping[str, str],
+    chunk_rows: int,
+) -> Iterator[tuple[bytes, int, int]]:
+    """(COPY text, points, bytes read) per chunk; the last item is (refresh type and
+    distributor id, -1, bytes). Raises on anything the fast path does not accept."""
+    with path.open("rb") as stream:
+        reader = read_flow(stream, accepted_versions=accepted_versions)
+        lines = iter(reader.lines())
+        line_no, _, fields = next(lines)
+        if fields[0] != "R01":
+            raise Declined
+        refresh_type, distributor_id = fields[1], fields[2]
+        gsp_group = gsp_groups.get(distributor_id)
+        rows: list[str] = []
+        append = rows.append
+        points = 0
+        core = head = ""
+        for line_no, text, fields in lines:
+            gid = fields[0]
+            if gid == "R04":
+                append(copy_meter_row(text, fields, line_no, core))
+            elif gid == "R02":
+                if len(rows) >= chunk_rows:
+                    yield "".join(rows).encode(), points, stream.tell()
+                    rows.clear()
+                    points = 0
+                core = fields[1]
+                if not core.startswith(distributor_id) or (gsp_group and fields[2] != gsp_group):
+                    raise Declined
+                head = copy_point_head(text, line_no)
+                points += 1
+            else:  # R03: a point's row is complete once its address is read
+                append(copy_point_row(head, text, fields, distributor_id))
+        yield "".join(rows).encode(), points, stream.tell()
+        yield f"{refresh_type}|{distributor_id}".encode(), -1, stream.tell()
+
+
+def _child(write_fd: int, path: Path, options: dict) -> int:
+    with os.fdopen(write_fd, "wb", buffering=1 << 16) as out:
+        try:
+            for payload, points, offset in _copy_chunks(path, **options):
+                if points < 0:
+                    _write_frame(out, END, payload, 0, offset)
+                else:
+                    _write_frame(out, CHUNK, payload, points, offset)
+        except BrokenPipeError:
+            return 1  # the parent stopped reading
+        except Exception:  # noqa: BLE001 - every fault is explained by the full reader
+            _write_frame(out, DECLINED)
+    return 0
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise Declined  # the child died
+    return data
+
+
+class ParsingProcess:
+    """A forked child that parses `path` into COPY chunks; iterate for
+    (COPY bytes, points, bytes of the file read). `result` is (refresh type,
+    distributor id) once the iteration has finished."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        accepted_versions: Mapping[str, object] | None,
+        gsp_groups: Mapping[str, str],
+        chunk_rows: int,
+    ) -> None:
+        options = {
+            "accepted_versions": accepted_versions,
+            "gsp_groups": dict(gsp_groups),
+            "chunk_rows": chunk_rows,
+        }
+        self.result: tuple[str, str] | None = None
+        read_fd, write_fd = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: parse, write, leave without running any cleanup
+            code = 1
+            try:
+                os.close(read_fd)
+                code = _child(write_fd, path, options)
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self._stream = os.fdopen(read_fd, "rb", buffering=1 << 20)
+
+    def __iter__(self) -> Iterator[tuple[bytes, int, int]]:
+        while True:
+            kind, size, points, offset = _FRAME.unpack(_read_exactly(self._stream, _FRAME.size))
+            payload = _read_exactly(self._stream, size)
+            if kind == CHUNK:
+                yield payload, points, offset
+            elif kind == END:
+                refresh_type, distributor_id = payload.decode().split("|")
+                self.result = (refresh_type, distributor_id)
+                return
+            else:
+                raise Declined
+
+    def close(self) -> None:
+        """Stop the child (if still running) and collect it."""
+        self._stream.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+Progress = Callable[[int, int], None]
