@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 STAGE = "registry_stage"  # one chunk of points ("P") and meters ("M")
 SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its line
 METERS = "registry_stage_meters"  # every meter of the file so far
+RECONCILE = "registry_stage_reconcile"  # fast path: points whose meters wait for the end
 CHUNK_ROWS = 20_000
 _SQLITE_BATCH = 5_000
 
@@ -50,6 +51,12 @@ class _Refresh:
     distributor_id: str = ""
     points: int = 0
     points_existing: int = 0  # points of the file already in the registry
+    points_before: int | None = None  # the distributor's points before (PostgreSQL)
+    # The fast path cuts chunks between points, so a chunk of new points has all
+    # their meters: they go in at once. Chunks with known points are reconciled at
+    # the end, through RECONCILE.
+    aligned: bool = False
+    reconcile: bool = False
 
 
 def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, str]) -> Iterator:
@@ -168,6 +175,8 @@ class _Sql:
             f"CREATE TEMPORARY TABLE {STAGE} ({columns})",
             f"CREATE TEMPORARY TABLE {SEEN} (mpan_core text PRIMARY KEY, line_no integer)",
             f"CREATE TEMPORARY TABLE {METERS} (mpan_core text, {meter_columns})",
+            f"DROP TABLE IF EXISTS {RECONCILE}",
+            f"CREATE TEMPORARY TABLE {RECONCILE} (mpan_core text PRIMARY KEY)",
         ]
         if not self.postgresql:
             # SQLite has no hash joins: the lookups into the file's meters need an index.
@@ -237,7 +246,23 @@ class _Sql:
             "DELETE FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
             f" AND {gone.format('registry_meteringpoint.mpan_core')}"
         )
-        self.drop = [f"DROP TABLE {STAGE}", f"DROP TABLE {SEEN}", f"DROP TABLE {METERS}"]
+        self.drop = [
+            f"DROP TABLE {STAGE}",
+            f"DROP TABLE {SEEN}",
+            f"DROP TABLE {METERS}",
+            f"DROP TABLE {RECONCILE}",
+        ]
+        self.reconcile_later = (
+            f"INSERT INTO {RECONCILE} (mpan_core) SELECT mpan_core FROM {STAGE} WHERE kind = 'P'"
+        )
+        self.reconcile_delete = self.meters_delete.replace(SEEN, RECONCILE)
+        self.meters_insert_chunk = (
+            f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
+            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {STAGE} s WHERE s.kind = 'M'"
+        )
+        self.points_before = (
+            "SELECT COUNT(*) FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
+        )
 
 
 def _stage_write(cursor, *, sql: _Sql, rows: list[tuple]) -> None:
@@ -290,16 +315,30 @@ def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) ->
             cursor.execute(sql.seen)
     except DatabaseError:
         raise _duplicate(cursor) from None
-    cursor.execute(sql.keep_meters)
+    if not state.aligned:
+        cursor.execute(sql.keep_meters)
     if sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
-        state.points_existing += points - cursor.fetchone()[0]
+        existing = points - cursor.fetchone()[0]
     else:
         cursor.execute(sql.upsert, [now, False])
-        state.points_existing += points
+        existing = points
+    state.points_existing += existing
+    if state.aligned:
+        if existing:
+            cursor.execute(sql.keep_meters)
+            cursor.execute(sql.reconcile_later)
+            state.reconcile = True
+        else:  # new points only: their meters are all in this chunk, none in the registry
+            cursor.execute(sql.meters_insert_chunk)
 
 
 def _meters_merge(cursor, sql: _Sql, state: _Refresh) -> None:
+    if state.aligned:
+        if state.reconcile:
+            cursor.execute(sql.reconcile_delete)
+            cursor.execute(sql.meters_insert)
+        return
     if state.points_existing:
         cursor.execute(sql.meters_delete)
         cursor.execute(sql.meters_insert)
@@ -376,7 +415,7 @@ def _refresh_apply_pipelined(
     accepted_versions: Mapping[str, Iterable[str]] | None,
     progress: Progress | None,
 ) -> ApplyResult:
-    state, now = _Refresh(), timezone.now()
+    state, now = _Refresh(aligned=True), timezone.now()
     size = path.stat().st_size
     with connection.cursor() as cursor:
         _stage_create(cursor, sql)
@@ -385,14 +424,22 @@ def _refresh_apply_pipelined(
         )
         try:
             for data, points, offset in _in_background(iter(child)):
+                if state.points_before is None:
+                    state.refresh_type, state.distributor_id = child.refresh
+                    state.points_before = _points_before_count(cursor, sql, state.distributor_id)
                 _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
                 state.points += points
                 if progress:
                     progress(offset, size)
         finally:
             child.close()
-        state.refresh_type, state.distributor_id = child.result
         return _refresh_finish(cursor, sql, state)
+
+
+def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:
+    low, high = distributor_id, str(int(distributor_id) + 1)
+    cursor.execute(sql.points_before, [low, high])
+    return cursor.fetchone()[0]
 
 
 def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
@@ -400,7 +447,11 @@ def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
     if not state.refresh_type:
         raise FlowRejected("the refresh has no R01 group", group="R01")
     _meters_merge(cursor, sql, state)
-    if state.refresh_type == "F":
+    # Nothing is absent when every point the distributor had is in the file (exact
+    # counts on PostgreSQL only): a daily refresh then skips two range scans.
+    if state.refresh_type == "F" and (
+        state.points_before is None or state.points_existing < state.points_before
+    ):
         _absent_delete(cursor, sql, state.distributor_id)
     for statement in sql.drop:
         cursor.execute(statement)

@@ -26,7 +26,7 @@ from registry.records import copy_meter_row, copy_point_head, copy_point_row
 
 # A frame: kind, payload length, points in the payload, bytes of the file read so far.
 _FRAME = struct.Struct("!cQQQ")
-CHUNK, END, DECLINED = b"C", b"E", b"D"
+REFRESH, CHUNK, END, DECLINED = b"R", b"C", b"E", b"D"
 
 
 class Declined(Exception):
@@ -45,8 +45,8 @@ def _copy_chunks(
     gsp_groups: Mapping[str, str],
     chunk_rows: int,
 ) -> Iterator[tuple[bytes, int, int]]:
-    """(COPY text, points, bytes read) per chunk; the last item is (refresh type and
-    distributor id, -1, bytes). Raises on anything the fast path does not accept."""
+    """First (refresh type and distributor id, -1, 0), then (COPY text, points, bytes
+    read) per chunk. Raises on anything the fast path does not accept."""
     with path.open("rb") as stream:
         reader = read_flow(stream, accepted_versions=accepted_versions)
         lines = iter(reader.lines())
@@ -54,6 +54,7 @@ def _copy_chunks(
         if fields[0] != "R01":
             raise Declined
         refresh_type, distributor_id = fields[1], fields[2]
+        yield f"{refresh_type}|{distributor_id}".encode(), -1, 0
         gsp_group = gsp_groups.get(distributor_id)
         rows: list[str] = []
         append = rows.append
@@ -76,7 +77,6 @@ def _copy_chunks(
             else:  # R03: a point's row is complete once its address is read
                 append(copy_point_row(head, text, fields, distributor_id))
         yield "".join(rows).encode(), points, stream.tell()
-        yield f"{refresh_type}|{distributor_id}".encode(), -1, stream.tell()
 
 
 def _child(write_fd: int, path: Path, options: dict) -> int:
@@ -84,9 +84,10 @@ def _child(write_fd: int, path: Path, options: dict) -> int:
         try:
             for payload, points, offset in _copy_chunks(path, **options):
                 if points < 0:
-                    _write_frame(out, END, payload, 0, offset)
+                    _write_frame(out, REFRESH, payload)
                 else:
                     _write_frame(out, CHUNK, payload, points, offset)
+            _write_frame(out, END)
         except BrokenPipeError:
             return 1  # the parent stopped reading
         except Exception:  # noqa: BLE001 - every fault is explained by the full reader
@@ -103,8 +104,9 @@ def _read_exactly(stream, size: int) -> bytes:
 
 class ParsingProcess:
     """A forked child that parses `path` into COPY chunks; iterate for
-    (COPY bytes, points, bytes of the file read). `result` is (refresh type,
-    distributor id) once the iteration has finished."""
+    (COPY bytes, points, bytes of the file read). `refresh` is (refresh type,
+    distributor id) before the first chunk is handed out; the iteration ends when the
+    whole file, trailer included, has been checked."""
 
     def __init__(
         self,
@@ -119,7 +121,7 @@ class ParsingProcess:
             "gsp_groups": dict(gsp_groups),
             "chunk_rows": chunk_rows,
         }
-        self.result: tuple[str, str] | None = None
+        self.refresh: tuple[str, str] | None = None
         read_fd, write_fd = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: parse, write, leave without running any cleanup
@@ -138,9 +140,10 @@ class ParsingProcess:
             payload = _read_exactly(self._stream, size)
             if kind == CHUNK:
                 yield payload, points, offset
-            elif kind == END:
+            elif kind == REFRESH:
                 refresh_type, distributor_id = payload.decode().split("|")
-                self.result = (refresh_type, distributor_id)
+                self.refresh = (refresh_type, distributor_id)
+            elif kind == END:
                 return
             else:
                 raise Declined
