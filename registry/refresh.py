@@ -42,6 +42,7 @@ SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its lin
 METERS = "registry_stage_meters"  # every meter of the file so far
 RECONCILE = "registry_stage_reconcile"  # fast path: points whose meters wait for the end
 CHUNK_ROWS = 20_000
+_REFRESH_LOCK = 204  # advisory lock class of refreshes (one lock per distributor id)
 _SQLITE_BATCH = 5_000
 
 
@@ -194,10 +195,15 @@ class _Sql:
         updates = ", ".join(f"{name} = excluded.{name}" for name in POINT_COLUMNS[1:])
         old = ", ".join(f"registry_meteringpoint.{name}" for name in POINT_COLUMNS[1:])
         new = ", ".join(f"excluded.{name}" for name in POINT_COLUMNS[1:])
-        self.upsert = (
+        # A distributor's first load: no point of the file can exist (its cores all
+        # start with the distributor's id), so a plain insert, no conflict checks.
+        self.insert_new = (
             f"INSERT INTO registry_meteringpoint ({', '.join(POINT_COLUMNS)},"
             " updated_at, has_related_mpans)"
             f" SELECT {', '.join(POINT_VALUES)}, %s, %s FROM {STAGE} s WHERE s.kind = 'P'"
+        )
+        self.upsert = (
+            f"{self.insert_new}"
             f" ON CONFLICT (mpan_core) DO UPDATE SET {updates}, updated_at = excluded.updated_at"
             # Unchanged rows are not rewritten: a daily full refresh changes few points.
             f" WHERE ({old}) {differs} ({new})"
@@ -317,7 +323,10 @@ def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) ->
         raise _duplicate(cursor) from None
     if not state.aligned:
         cursor.execute(sql.keep_meters)
-    if sql.postgresql:
+    if state.points_before == 0:
+        cursor.execute(sql.insert_new, [now, False])
+        existing = 0
+    elif sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
         existing = points - cursor.fetchone()[0]
     else:
@@ -437,6 +446,9 @@ def _refresh_apply_pipelined(
 
 
 def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:
+    """The distributor's points now; refreshes of one distributor wait for each other
+    from here to their commit, so the count holds for the whole transaction."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REFRESH_LOCK, int(distributor_id)])
     low, high = distributor_id, str(int(distributor_id) + 1)
     cursor.execute(sql.points_before, [low, high])
     return cursor.fetchone()[0]
