@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from registry.appliers import ApplyResult, related_indicator_refresh
@@ -314,6 +314,17 @@ def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) ->
     """Stage one chunk (`stage(cursor)` writes it) and merge its `points` points."""
     cursor.execute(sql.empty)
     stage(cursor)
+    if state.points_before == 0:
+        # The distributor's first load: the registry's primary key refuses a core
+        # listed twice, and nothing is absent at the end, so no SEEN. A duplicate
+        # sends the file to the full reader, which names both lines.
+        try:
+            with transaction.atomic():
+                cursor.execute(sql.insert_new, [now, False])
+        except IntegrityError:
+            raise Declined from None
+        cursor.execute(sql.meters_insert_chunk)
+        return
     try:
         # SEEN's primary key refuses a core listed twice; the savepoint lets us ask
         # which one (a good file pays nothing for the check).
@@ -323,10 +334,7 @@ def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) ->
         raise _duplicate(cursor) from None
     if not state.aligned:
         cursor.execute(sql.keep_meters)
-    if state.points_before == 0:
-        cursor.execute(sql.insert_new, [now, False])
-        existing = 0
-    elif sql.postgresql:
+    if sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
         existing = points - cursor.fetchone()[0]
     else:

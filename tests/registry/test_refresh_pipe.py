@@ -89,3 +89,20 @@ def test_a_fault_the_fast_path_declines_is_explained_by_the_full_reader(
     assert flow_file.errors[0]["item"] == "gsp_group"
     assert flow_file.errors[0]["line"] == 3
     assert MeteringPoint.objects.count() == 0
+
+
+def test_a_point_listed_twice_in_a_first_load_is_named_by_the_full_reader(
+    on_postgresql, distributor, processes
+):
+    many = points(6, seed=5)
+    data = refresh_bytes([*many, many[2]], file_id="RF000013")
+    core = many[2].items["mpan_core"].encode()
+    first, second = (n for n, line in enumerate(data.splitlines(), 1) if core in line)
+
+    flow_file = send(data, sender=distributor)
+
+    assert len(processes) == 1
+    assert flow_file.status == FlowFileStatus.REJECTED
+    assert flow_file.errors[0]["line"] == second
+    assert f"also on line {first}" in flow_file.errors[0]["reason"]
+    assert MeteringPoint.objects.count() == 0
