@@ -285,8 +285,11 @@ def portal_served(port: int, work_dir: Path, workers: int) -> Iterator[str]:
         "STATIC_ROOT": str(work_dir / "static"),
         "SEARCH_DAILY_CAP": _RAISED,
         "SEARCH_API_KEY_DAILY_CAP": _RAISED,
-        "SEARCH_API_USER_RATE": f"{_RAISED}/minute",
-        "SEARCH_API_KEY_RATE": f"{_RAISED}/minute",
+        # Per second: DRF's throttles keep every request's time within the period in
+        # the cache, so a raised per-minute rate would make that list (read and written
+        # at each request) grow to thousands of entries and measure the list.
+        "SEARCH_API_USER_RATE": f"{_RAISED}/second",
+        "SEARCH_API_KEY_RATE": f"{_RAISED}/second",
     }
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     collect = [*manage, "collectstatic", "--noinput", "-v0"]
@@ -459,23 +462,26 @@ def load_measure(
 # --------------------------------------------------------------------------- the run
 def ratios(figures: Figures) -> None:
     values = figures.values
-    ingest, copy = values["ingest"]["points_per_second"], values["copy_floor"]["points_per_second"]
     tps = values["pgbench_floor"]["tps"]
-    found = {"ingest_to_copy": round(ingest / copy, 2)}
+    found, checks = {}, {}
+    if "ingest" in values:
+        ingest = values["ingest"]["points_per_second"]
+        found["ingest_to_copy"] = round(ingest / values["copy_floor"]["points_per_second"], 2)
+        checks["ingest_at_least_half_of_copy"] = found["ingest_to_copy"] >= 0.5
+        if values["ingest"]["points"] >= 32_000_000:
+            checks["ingest_within_5_minutes"] = values["ingest"]["seconds"] <= 300
+        checks["ingest_peak_rss_under_500_mb"] = (
+            max(values["ingest"]["peak_rss_mb"], values["ingest"]["parsing_process_peak_rss_mb"])
+            < 500
+        )
     for name in SCENARIOS:
         found[f"{name}_peak_to_pgbench"] = round(values[f"load_{name}"]["peak"]["rate"] / tps, 3)
     figures.add("ratios", **found)
-    checks = {"ingest_at_least_half_of_copy": found["ingest_to_copy"] >= 0.5}
     checks["api_mpan_peak_at_least_quarter_of_pgbench"] = found["api_mpan_peak_to_pgbench"] >= 0.25
     for name, target in P99_TARGETS_MS.items():
         checks[f"{name}_p99_within_{target:g}_ms"] = (
             values[f"load_{name}"]["paced"]["p99_ms"] <= target
         )
-    if values["ingest"]["points"] >= 32_000_000:
-        checks["ingest_within_5_minutes"] = values["ingest"]["seconds"] <= 300
-    checks["ingest_peak_rss_under_500_mb"] = (
-        max(values["ingest"]["peak_rss_mb"], values["ingest"]["parsing_process_peak_rss_mb"]) < 500
-    )
     figures.add("targets", **checks)
 
 
@@ -487,15 +493,19 @@ def bench_scale_run(
     port: int,
     workers: int,
     keep_data: bool,
+    load_only: bool = False,
     figures: Figures,
 ) -> dict:
+    """The whole run; `load_only` keeps the registry as it is and measures the floors
+    and the load only (after a run that loaded it)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     figures.add("machine", cpus=os.cpu_count(), python=sys.version.split()[0])
-    files = data_files(count, work_dir, figures)
-    ingest_measure(files, figures)
-    if not keep_data:
-        shutil.rmtree(files[0].parent)
-    copy_floor(work_dir, figures)
+    if not load_only:
+        files = data_files(count, work_dir, figures)
+        ingest_measure(files, figures)
+        if not keep_data:
+            shutil.rmtree(files[0].parent)
+        copy_floor(work_dir, figures)
     keys = sample_keys(work_dir)
     pgbench_floor(keys, work_dir, seconds, figures)
     load_measure(keys, work_dir, seconds=seconds, port=port, workers=workers, figures=figures)

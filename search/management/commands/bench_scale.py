@@ -25,8 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-data", action="store_true", help="keep the generated files for another run"
         )
+        parser.add_argument(
+            "--load-only",
+            action="store_true",
+            help="keep the loaded registry: measure pgbench and the portal under load only",
+        )
 
-    def handle(self, *args, count, work_dir, seconds, port, workers, keep_data, **options):
+    def handle(
+        self, *args, count, work_dir, seconds, port, workers, keep_data, load_only, **options
+    ):
         if settings.PRODUCTION:
             raise CommandError("The benchmark empties the registry; never in production.")
         if connection.vendor != "postgresql" or not settings.REDIS_URL:
@@ -38,5 +45,6 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             keep_data=keep_data,
+            load_only=load_only,
             figures=Figures(out=self.stdout),
         )
