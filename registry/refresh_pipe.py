@@ -149,11 +149,12 @@ class ParsingProcess:
                 raise Declined
 
     def close(self) -> None:
-        """Stop the child (if still running) and collect it."""
-        self._stream.close()
+        """Stop the child (if still running) and collect it. The child goes first, so
+        that a thread still reading the pipe gets its end at once."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        self._stream.close()
 
 
 Progress = Callable[[int, int], None]
