@@ -184,3 +184,68 @@ def copy_meter_row(r04_text: str, r04_fields: list[str], line_no: int, mpan_core
         f"{line_no}\tM\t{mpan_core}\t{_NO_POINT_COPY}\t{_copy_items(r04_text[4:-1])}"
         f"\t{_copy_escaped(serial_key(r04_fields[1]))}\t{_NULL}\n"
     )
+
+
+# A distributor's first load (fast path): rows in the registry's own form, COPYed
+# straight into its tables, with no staging table. Blank text is '' (an empty COPY
+# field); blank dates and Y/N flags are null (PostgreSQL reads Y and N as booleans).
+_NULLABLE = {name for name in _R02_ITEMS if name.endswith("_date")} | set(POINT_FLAGS)
+_NULLABLE |= {"installation_date", "removal_date"}
+DIRECT_POINT_COLUMNS = [
+    *_R02_ITEMS,
+    *_R03_ITEMS,
+    "postcode_key",
+    "address_sort_key",
+    "distributor_id",
+    "updated_at",
+    "has_related_mpans",
+]
+DIRECT_METER_COLUMNS = ["metering_point_id", *_R04_COLUMNS, "serial_key"]
+
+
+def _direct_formatter(names: list[str]):
+    """A function from a line's fields to its items as COPY columns, joined by tabs."""
+    values = [
+        f"(f[{index}] or N)" if name in _NULLABLE else f"f[{index}]"
+        for index, name in enumerate(names, 1)
+    ]
+    source = f"def columns(f):\n    return TAB.join(({', '.join(values)},))\n"
+    namespace = {"TAB": "\t", "N": _NULL}
+    # Built from the flow table's names, never from file content.
+    exec(compile(source, "<registry direct COPY columns>", "exec"), namespace)  # noqa: S102
+    return namespace["columns"]
+
+
+_r02_columns = _direct_formatter(_R02_ITEMS)
+_r03_columns = _direct_formatter(_R03_ITEMS)
+_r04_columns = _direct_formatter(["serial", *_R04_COLUMNS[1:]])
+
+
+def _escaped_fields(fields: list[str]) -> list[str]:
+    return [field.replace("\\", "\\\\") for field in fields]
+
+
+def direct_point_row(
+    r02_text: str, r02_fields: list[str], r03_text: str, r03_fields: list[str], tail: str
+) -> str:
+    """A point's row for registry_meteringpoint; `tail` holds the last three columns
+    (distributor id, updated at, related indicator), the same for the whole file."""
+    postcode = postcode_key(r03_fields[10])
+    sort_key = address_sort_key(r03_fields[1:10])
+    if "\\" in r02_text:
+        r02_fields = _escaped_fields(r02_fields)
+    if "\\" in r03_text:
+        r03_fields = _escaped_fields(r03_fields)
+        postcode, sort_key = _copy_escaped(postcode), _copy_escaped(sort_key)
+    return (
+        f"{_r02_columns(r02_fields)}\t{_r03_columns(r03_fields)}\t{postcode}\t{sort_key}\t{tail}\n"
+    )
+
+
+def direct_meter_row(r04_text: str, r04_fields: list[str], mpan_core: str) -> str:
+    """A meter's row for registry_meter."""
+    key = serial_key(r04_fields[1])
+    if "\\" in r04_text:
+        r04_fields = _escaped_fields(r04_fields)
+        key = _copy_escaped(key)
+    return f"{mpan_core}\t{_r04_columns(r04_fields)}\t{key}\n"

@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+import psycopg
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from registry.appliers import ApplyResult, related_indicator_refresh
 from registry.errors import FlowRejected
 from registry.records import (
     COPY_COLUMNS,
+    DIRECT_METER_COLUMNS,
+    DIRECT_POINT_COLUMNS,
     METER_COLUMNS,
     METER_VALUES,
     POINT_COLUMNS,
@@ -33,7 +36,7 @@ from registry.records import (
     meter_row,
     point_row,
 )
-from registry.refresh_pipe import Declined, ParsingProcess, Progress
+from registry.refresh_pipe import Declined, ParsingProcess, Progress, refresh_distributor_peek
 
 logger = logging.getLogger(__name__)
 
@@ -436,21 +439,52 @@ def _refresh_apply_pipelined(
     size = path.stat().st_size
     with connection.cursor() as cursor:
         _stage_create(cursor, sql)
+        # A distributor's first load COPYs straight into the registry's tables: no
+        # staging, no merge. Chosen before the parsing starts, from the R01 line.
+        peeked = refresh_distributor_peek(path)
+        direct = peeked is not None and _points_before_count(cursor, sql, peeked) == 0
         child = ParsingProcess(
-            path, accepted_versions=accepted_versions, gsp_groups=gsp_groups, chunk_rows=CHUNK_ROWS
+            path,
+            accepted_versions=accepted_versions,
+            gsp_groups=gsp_groups,
+            chunk_rows=CHUNK_ROWS,
+            direct_tail=f"{now.isoformat()}\tf" if direct else None,
         )
         try:
-            for data, points, offset in _in_background(iter(child)):
+            for data, points, offset, split in _in_background(iter(child)):
                 if state.points_before is None:
                     state.refresh_type, state.distributor_id = child.refresh
+                    if direct and state.distributor_id != peeked:
+                        raise Declined
                     state.points_before = _points_before_count(cursor, sql, state.distributor_id)
-                _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
+                if direct:
+                    _direct_copy(cursor, data, split)
+                else:
+                    _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
                 state.points += points
                 if progress:
                     progress(offset, size)
         finally:
             child.close()
         return _refresh_finish(cursor, sql, state)
+
+
+def _direct_copy(cursor, data: bytes, split: int) -> None:
+    """A first load's chunk: its points, then its meters, into the registry's tables."""
+    view = memoryview(data)
+    points = f"COPY registry_meteringpoint ({', '.join(DIRECT_POINT_COLUMNS)}) FROM STDIN"
+    meters = f"COPY registry_meter ({', '.join(DIRECT_METER_COLUMNS)}) FROM STDIN"
+    try:
+        with transaction.atomic():
+            with cursor.cursor.copy(points) as copy:
+                copy.write(view[:split])
+            with cursor.cursor.copy(meters) as copy:
+                copy.write(view[split:])
+    except (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError):
+        # (The raw cursor's COPY raises psycopg's own errors.) A core listed twice
+        # (the primary key), or a value PostgreSQL reads otherwise than the checks:
+        # the full reader names the first and stores the second.
+        raise Declined from None
 
 
 def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:

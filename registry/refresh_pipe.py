@@ -22,10 +22,17 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from dtc import read_flow
-from registry.records import copy_meter_row, copy_point_head, copy_point_row
+from registry.records import (
+    copy_meter_row,
+    copy_point_head,
+    copy_point_row,
+    direct_meter_row,
+    direct_point_row,
+)
 
-# A frame: kind, payload length, points in the payload, bytes of the file read so far.
-_FRAME = struct.Struct("!cQQQ")
+# A frame: kind, payload length, where the payload's second part starts (a direct
+# chunk: points, then meters), points in the payload, bytes of the file read so far.
+_FRAME = struct.Struct("!cQQQQ")
 REFRESH, CHUNK, END, DECLINED = b"R", b"C", b"E", b"D"
 
 
@@ -33,8 +40,21 @@ class Declined(Exception):
     """The fast path gave up on this file; use the full reader."""
 
 
-def _write_frame(out, kind: bytes, payload: bytes = b"", points: int = 0, offset: int = 0):
-    out.write(_FRAME.pack(kind, len(payload), points, offset))
+def refresh_distributor_peek(path: Path) -> str | None:
+    """The distributor id of a refresh's R01 line (its second), unchecked: a hint
+    for choosing the path before the parsing starts; the parsing process checks it."""
+    with path.open("rb") as stream:
+        stream.readline(4096)
+        fields = stream.readline(4096).split(b"|")
+    if len(fields) == 4 and fields[0] == b"R01" and fields[2].isdigit():
+        return fields[2].decode()
+    return None
+
+
+def _write_frame(
+    out, kind: bytes, payload: bytes = b"", points: int = 0, offset: int = 0, split: int = 0
+):
+    out.write(_FRAME.pack(kind, len(payload), split or len(payload), points, offset))
     out.write(payload)
 
 
@@ -44,9 +64,22 @@ def _copy_chunks(
     accepted_versions: Mapping[str, object] | None,
     gsp_groups: Mapping[str, str],
     chunk_rows: int,
-) -> Iterator[tuple[bytes, int, int]]:
-    """First (refresh type and distributor id, -1, 0), then (COPY text, points, bytes
-    read) per chunk. Raises on anything the fast path does not accept."""
+    direct_tail: str | None = None,
+) -> Iterator[tuple[bytes, int, int, int]]:
+    """First (refresh type and distributor id, -1, 0, 0), then (COPY text, points, bytes
+    read, split) per chunk. Raises on anything the fast path does not accept.
+
+    With `direct_tail` (a distributor's first load) the rows are the registry's own,
+    points then meters (the meters start at `split`); otherwise staging rows."""
+    if direct_tail is not None:
+        yield from _direct_chunks(
+            path,
+            accepted_versions=accepted_versions,
+            gsp_groups=gsp_groups,
+            chunk_rows=chunk_rows,
+            tail=direct_tail,
+        )
+        return
     with path.open("rb") as stream:
         reader = read_flow(stream, accepted_versions=accepted_versions)
         lines = iter(reader.lines())
@@ -54,7 +87,7 @@ def _copy_chunks(
         if fields[0] != "R01":
             raise Declined
         refresh_type, distributor_id = fields[1], fields[2]
-        yield f"{refresh_type}|{distributor_id}".encode(), -1, 0
+        yield f"{refresh_type}|{distributor_id}".encode(), -1, 0, 0
         gsp_group = gsp_groups.get(distributor_id)
         rows: list[str] = []
         append = rows.append
@@ -66,7 +99,7 @@ def _copy_chunks(
                 append(copy_meter_row(text, fields, line_no, core))
             elif gid == "R02":
                 if len(rows) >= chunk_rows:
-                    yield "".join(rows).encode(), points, stream.tell()
+                    yield "".join(rows).encode(), points, stream.tell(), 0
                     rows.clear()
                     points = 0
                 core = fields[1]
@@ -76,17 +109,63 @@ def _copy_chunks(
                 points += 1
             else:  # R03: a point's row is complete once its address is read
                 append(copy_point_row(head, text, fields, distributor_id))
-        yield "".join(rows).encode(), points, stream.tell()
+        yield "".join(rows).encode(), points, stream.tell(), 0
+
+
+def _direct_chunks(
+    path: Path,
+    *,
+    accepted_versions: Mapping[str, object] | None,
+    gsp_groups: Mapping[str, str],
+    chunk_rows: int,
+    tail: str,
+) -> Iterator[tuple[bytes, int, int, int]]:
+    with path.open("rb") as stream:
+        reader = read_flow(stream, accepted_versions=accepted_versions)
+        lines = iter(reader.lines())
+        _, _, fields = next(lines)
+        if fields[0] != "R01":
+            raise Declined
+        refresh_type, distributor_id = fields[1], fields[2]
+        yield f"{refresh_type}|{distributor_id}".encode(), -1, 0, 0
+        gsp_group = gsp_groups.get(distributor_id)
+        tail = f"{distributor_id}\t{tail}"
+        points_rows: list[str] = []
+        meter_rows: list[str] = []
+        core = r02_text = ""
+        r02_fields: list[str] = []
+
+        def chunk() -> tuple[bytes, int, int, int]:
+            head = "".join(points_rows).encode()
+            data = head + "".join(meter_rows).encode()
+            return data, len(points_rows), stream.tell(), len(head)
+
+        for _, text, fields in lines:
+            gid = fields[0]
+            if gid == "R04":
+                meter_rows.append(direct_meter_row(text, fields, core))
+            elif gid == "R02":
+                if len(points_rows) + len(meter_rows) >= chunk_rows:
+                    yield chunk()
+                    points_rows.clear()
+                    meter_rows.clear()
+                core = fields[1]
+                if not core.startswith(distributor_id) or (gsp_group and fields[2] != gsp_group):
+                    raise Declined
+                r02_text, r02_fields = text, fields
+            else:  # R03
+                points_rows.append(direct_point_row(r02_text, r02_fields, text, fields, tail))
+        yield chunk()
 
 
 def _child(write_fd: int, path: Path, options: dict) -> int:
     with os.fdopen(write_fd, "wb", buffering=1 << 16) as out:
         try:
-            for payload, points, offset in _copy_chunks(path, **options):
+            for payload, points, offset, split in _copy_chunks(path, **options):
                 if points < 0:
                     _write_frame(out, REFRESH, payload)
                 else:
-                    _write_frame(out, CHUNK, payload, points, offset)
+                    _write_frame(out, CHUNK, payload, points, offset, split)
             _write_frame(out, END)
         except BrokenPipeError:
             return 1  # the parent stopped reading
@@ -104,7 +183,7 @@ def _read_exactly(stream, size: int) -> bytes:
 
 class ParsingProcess:
     """A forked child that parses `path` into COPY chunks; iterate for
-    (COPY bytes, points, bytes of the file read). `refresh` is (refresh type,
+    (COPY bytes, points, bytes of the file read, split). `refresh` is (refresh type,
     distributor id) before the first chunk is handed out; the iteration ends when the
     whole file, trailer included, has been checked."""
 
@@ -115,11 +194,13 @@ class ParsingProcess:
         accepted_versions: Mapping[str, object] | None,
         gsp_groups: Mapping[str, str],
         chunk_rows: int,
+        direct_tail: str | None = None,
     ) -> None:
         options = {
             "accepted_versions": accepted_versions,
             "gsp_groups": dict(gsp_groups),
             "chunk_rows": chunk_rows,
+            "direct_tail": direct_tail,
         }
         self.refresh: tuple[str, str] | None = None
         read_fd, write_fd = os.pipe()
@@ -134,12 +215,13 @@ class ParsingProcess:
         os.close(write_fd)
         self._stream = os.fdopen(read_fd, "rb", buffering=1 << 20)
 
-    def __iter__(self) -> Iterator[tuple[bytes, int, int]]:
+    def __iter__(self) -> Iterator[tuple[bytes, int, int, int]]:
         while True:
-            kind, size, points, offset = _FRAME.unpack(_read_exactly(self._stream, _FRAME.size))
+            header = _read_exactly(self._stream, _FRAME.size)
+            kind, size, split, points, offset = _FRAME.unpack(header)
             payload = _read_exactly(self._stream, size)
             if kind == CHUNK:
-                yield payload, points, offset
+                yield payload, points, offset, split
             elif kind == REFRESH:
                 refresh_type, distributor_id = payload.decode().split("|")
                 self.refresh = (refresh_type, distributor_id)
