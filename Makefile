@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The scale benchmark (not part of `make test`): POINTS metering points through the
+# ingest path, the portal under load, the floors. Needs DATABASE_URL (a database of its
+# own: it is emptied), REDIS_URL, wrk and pgbench; see docs/performance.md.
+POINTS ?= 32000000
+bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y -qq wrk=4.1.0-3+b2
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_scale --metering-points $(POINTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ The layouts are data in ``dtc.flows``; code lists in ``dtc.codes``; MPAN cores i
 ``dtc.mpan``. See docs/flows.md.
 """
 
-from dtc.errors import DtcError, FlowNotAccepted
+from dtc.errors import DtcError, FastPathDeclined, FlowNotAccepted
 from dtc.flows import FLOWS, FlowDefinition
 from dtc.mpan import InvalidMpan, normalise_mpan
 from dtc.parser import DtcReader, Header, Instance, Trailer, read_flow
@@ -14,6 +14,7 @@ __all__ = [
     "FLOWS",
     "DtcError",
     "DtcReader",
+    "FastPathDeclined",
     "FlowDefinition",
     "FlowNotAccepted",
     "Header",

@@ -59,3 +59,14 @@ class FlowNotAccepted(DtcError):
 
 def _rebuild(cls, reason, line_no, group, item):
     return cls(reason, line_no=line_no, group=group, item=item)
+
+
+class FastPathDeclined(Exception):
+    """The fast line reader met something it does not judge itself (any fault, or an
+    order of groups it does not know): read the file again with the full reader, which
+    either explains the fault or accepts the file. Not a DtcError: it never reaches a
+    user."""
+
+    def __init__(self, line_no: int) -> None:
+        self.line_no = line_no
+        super().__init__(f"the fast path declined line {line_no}")

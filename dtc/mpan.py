@@ -25,7 +25,8 @@ def _chunk_table(weights: tuple[int, int, int]) -> dict[str, int]:
     }
 
 
-_T1, _T2, _T3, _T4 = (_chunk_table(WEIGHTS[i : i + 3]) for i in range(0, 12, 3))
+CORE_TABLES = tuple(_chunk_table(WEIGHTS[i : i + 3]) for i in range(0, 12, 3))
+_T1, _T2, _T3, _T4 = CORE_TABLES
 
 
 def check_digit(first12: str) -> int:

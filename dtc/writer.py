@@ -7,7 +7,6 @@ this writer produces always reads back to the same instances.
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any, TextIO
 
 from dtc.errors import DtcError
@@ -62,12 +61,19 @@ def _item_text(group: Group, index: int, value: Any, line_no: int) -> str:
     )
 
 
-@lru_cache(maxsize=64)
+_LAYOUTS: dict[int, tuple[Group, tuple]] = {}
+
+
 def _layout(group: Group) -> tuple[tuple[str, ...], frozenset[str], bool]:
     """Item names, the same as a set, and whether any item is free text."""
-    names = tuple(item.name for item in group.items)
-    has_text = any(item.format.kind == TEXT for item in group.items)
-    return names, frozenset(names), has_text
+    # Keyed by identity: hashing a frozen group (all its items) per line cost more
+    # than writing the line. The group is kept in the value, so its id stays its own.
+    found = _LAYOUTS.get(id(group))
+    if found is None:
+        names = tuple(item.name for item in group.items)
+        has_text = any(item.format.kind == TEXT for item in group.items)
+        found = _LAYOUTS[id(group)] = (group, (names, frozenset(names), has_text))
+    return found[1]
 
 
 def _line(group: Group, items: Mapping[str, Any], line_no: int, check) -> str:

@@ -7,6 +7,8 @@ spaces, and smart-meter fields. Everything is streamed: a file of millions of po
 is written without holding it in memory. The same seed gives the same files.
 """
 
+import multiprocessing
+import os
 import random  # synthetic data, seeded for repeatability: not for secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -100,7 +102,9 @@ def _postcode_sizes(rng: random.Random) -> Iterator[int]:
     """About 18 points per postcode on average, now and then a very large one."""
     while True:
         if rng.random() < 0.0008:
-            yield rng.randrange(800, 2500)
+            size = rng.randrange(800, 2500)
+            # One in about 35 large ones is a very large one (several thousand points).
+            yield rng.randrange(3000, 8000) if size >= 2450 else size
         else:
             yield rng.randrange(1, 34)
 
@@ -315,3 +319,40 @@ def flow_files_generate(
         )
     written.append(path)
     return written
+
+
+def _refresh_file_write(task: tuple[str, int, Path, int]) -> Path:
+    distributor_id, points, path, seed = task
+    with path.open("w", encoding="ascii", newline="") as handle:
+        refresh_write(
+            handle,
+            points=metering_points(points, distributor_id=distributor_id, seed=seed),
+            distributor_id=distributor_id,
+            file_id=f"RF{seed % 10000:04d}{distributor_id}",
+        )
+    return path
+
+
+def refresh_files_generate(
+    *, count: int, out: Path, seed: int = 2019, processes: int | None = None
+) -> list[Path]:
+    """A D0204 full refresh per DNO area, `count` points in all, written by several
+    processes at once (one file each): the large data sets of the scale benchmark."""
+    out.mkdir(parents=True, exist_ok=True)
+    distributors = list(DISTRIBUTORS)
+    share, extra = divmod(count, len(distributors))
+    tasks = [
+        (
+            distributor_id,
+            share + (1 if index < extra else 0),
+            out / f"D0204_{distributor_id}.txt",
+            seed,
+        )
+        for index, distributor_id in enumerate(distributors)
+    ]
+    tasks = [task for task in tasks if task[1]]
+    # The biggest first, so the processes finish together.
+    tasks.sort(key=lambda task: -task[1])
+    with multiprocessing.get_context("fork").Pool(processes or os.cpu_count() or 1) as pool:
+        written = pool.map(_refresh_file_write, tasks, chunksize=1)
+    return sorted(written)

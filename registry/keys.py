@@ -19,6 +19,8 @@ def serial_key(serial: str | None) -> str:
     """A meter serial as searched: spaces, dashes and case ignored ("k 12-ab" -> "K12AB")."""
     if not serial:
         return ""
+    if serial.isalnum() and serial.isascii():  # most serials: no regex needed
+        return serial.upper()
     return _NOT_ALPHANUMERIC.sub("", serial.upper())
 
 

@@ -6,6 +6,7 @@ order of values in a row tuple is defined here once.
 
 from operator import itemgetter
 
+from dtc.flows import D0204
 from registry.keys import address_sort_key, postcode_key, serial_key
 
 # Items of a D0204 metering-point group (R02) stored as they are, in staging order.
@@ -119,3 +120,132 @@ def meter_row(meter, *, mpan_core: str) -> tuple:
         items.get("removal_date"),
         items.get("map_mpid"),
     )
+
+
+# The fast path (PostgreSQL): text COPY rows built straight from the checked lines of a
+# D0204, in the order the items come in the file, so a line's items become a row's
+# columns with two string replacements. COPY names the staging columns in this order.
+_R02_ITEMS = [item.name for item in D0204.group("R02").items]  # mpan_core first
+_R03_ITEMS = [item.name for item in D0204.group("R03").items]
+_R04_COLUMNS = ["serial", "meter_type", "installation_date", "removal_date", "map_mpid"]
+COPY_COLUMNS = [
+    "line_no",
+    "kind",
+    *_R02_ITEMS,
+    *_R03_ITEMS,
+    "postcode_key",
+    "address_sort_key",
+    *_R04_COLUMNS,
+    "serial_key",
+    "distributor_id",
+]
+_NULL = "\\N"
+# A meter row leaves the point's columns null, a point row the meter's.
+_NO_POINT_COPY = "\t".join([_NULL] * (len(_R02_ITEMS) - 1 + len(_R03_ITEMS) + 2))
+_NO_METER_COPY = "\t".join([_NULL] * (len(_R04_COLUMNS) + 1))
+
+
+def _copy_escaped(text: str) -> str:
+    """Text as a COPY text value. Lines were checked to hold no control characters, so
+    only the backslash needs escaping."""
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def _copy_items(items: str) -> str:
+    """The items of a line ("a|b||c", group id and last | cut off) as COPY columns,
+    blank items as null."""
+    if "\\" in items:
+        items = items.replace("\\", "\\\\")
+    # Twice: a run of blanks ("|||") shares its separators between matches.
+    items = f"|{items}|".replace("||", "|\\N|").replace("||", "|\\N|")
+    return items[1:-1].replace("|", "\t")
+
+
+def copy_point_head(r02_text: str, line_no: int) -> str:
+    """The first columns of a point's row, from its R02 line."""
+    return f"{line_no}\tP\t{_copy_items(r02_text[4:-1])}"
+
+
+def copy_point_row(head: str, r03_text: str, r03_fields: list[str], distributor_id: str) -> str:
+    """A point's COPY row: its R02 head, its R03 address and the search keys."""
+    postcode = postcode_key(r03_fields[10])
+    sort_key = address_sort_key(r03_fields[1:10])
+    if "\\" in r03_text:
+        postcode, sort_key = _copy_escaped(postcode), _copy_escaped(sort_key)
+    return (
+        f"{head}\t{_copy_items(r03_text[4:-1])}\t{postcode}\t{sort_key}"
+        f"\t{_NO_METER_COPY}\t{distributor_id}\n"
+    )
+
+
+def copy_meter_row(r04_text: str, r04_fields: list[str], line_no: int, mpan_core: str) -> str:
+    """A meter's COPY row, from its R04 line."""
+    return (
+        f"{line_no}\tM\t{mpan_core}\t{_NO_POINT_COPY}\t{_copy_items(r04_text[4:-1])}"
+        f"\t{_copy_escaped(serial_key(r04_fields[1]))}\t{_NULL}\n"
+    )
+
+
+# A distributor's first load (fast path): rows in the registry's own form, COPYed
+# straight into its tables, with no staging table. Blank text is '' (an empty COPY
+# field); blank dates and Y/N flags are null (PostgreSQL reads Y and N as booleans).
+_NULLABLE = {name for name in _R02_ITEMS if name.endswith("_date")} | set(POINT_FLAGS)
+_NULLABLE |= {"installation_date", "removal_date"}
+DIRECT_POINT_COLUMNS = [
+    *_R02_ITEMS,
+    *_R03_ITEMS,
+    "postcode_key",
+    "address_sort_key",
+    "distributor_id",
+    "updated_at",
+    "has_related_mpans",
+]
+DIRECT_METER_COLUMNS = ["metering_point_id", *_R04_COLUMNS, "serial_key"]
+
+
+def _direct_formatter(names: list[str]):
+    """A function from a line's fields to its items as COPY columns, joined by tabs."""
+    values = [
+        f"(f[{index}] or N)" if name in _NULLABLE else f"f[{index}]"
+        for index, name in enumerate(names, 1)
+    ]
+    source = f"def columns(f):\n    return TAB.join(({', '.join(values)},))\n"
+    namespace = {"TAB": "\t", "N": _NULL}
+    # Built from the flow table's names, never from file content.
+    exec(compile(source, "<registry direct COPY columns>", "exec"), namespace)  # noqa: S102
+    return namespace["columns"]
+
+
+_r02_columns = _direct_formatter(_R02_ITEMS)
+_r03_columns = _direct_formatter(_R03_ITEMS)
+_r04_columns = _direct_formatter(["serial", *_R04_COLUMNS[1:]])
+
+
+def _escaped_fields(fields: list[str]) -> list[str]:
+    return [field.replace("\\", "\\\\") for field in fields]
+
+
+def direct_point_row(
+    r02_text: str, r02_fields: list[str], r03_text: str, r03_fields: list[str], tail: str
+) -> str:
+    """A point's row for registry_meteringpoint; `tail` holds the last three columns
+    (distributor id, updated at, related indicator), the same for the whole file."""
+    postcode = postcode_key(r03_fields[10])
+    sort_key = address_sort_key(r03_fields[1:10])
+    if "\\" in r02_text:
+        r02_fields = _escaped_fields(r02_fields)
+    if "\\" in r03_text:
+        r03_fields = _escaped_fields(r03_fields)
+        postcode, sort_key = _copy_escaped(postcode), _copy_escaped(sort_key)
+    return (
+        f"{_r02_columns(r02_fields)}\t{_r03_columns(r03_fields)}\t{postcode}\t{sort_key}\t{tail}\n"
+    )
+
+
+def direct_meter_row(r04_text: str, r04_fields: list[str], mpan_core: str) -> str:
+    """A meter's row for registry_meter."""
+    key = serial_key(r04_fields[1])
+    if "\\" in r04_text:
+        r04_fields = _escaped_fields(r04_fields)
+        key = _copy_escaped(key)
+    return f"{mpan_core}\t{_r04_columns(r04_fields)}\t{key}\n"

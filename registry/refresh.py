@@ -10,17 +10,24 @@ is in. PostgreSQL stages with binary COPY; SQLite (the
 development default) runs the same SQL after executemany.
 """
 
+import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+import psycopg
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from registry.appliers import ApplyResult, related_indicator_refresh
 from registry.errors import FlowRejected
 from registry.records import (
+    COPY_COLUMNS,
+    DIRECT_METER_COLUMNS,
+    DIRECT_POINT_COLUMNS,
     METER_COLUMNS,
     METER_VALUES,
     POINT_COLUMNS,
@@ -29,11 +36,16 @@ from registry.records import (
     meter_row,
     point_row,
 )
+from registry.refresh_pipe import Declined, ParsingProcess, Progress, refresh_distributor_peek
+
+logger = logging.getLogger(__name__)
 
 STAGE = "registry_stage"  # one chunk of points ("P") and meters ("M")
 SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its line
 METERS = "registry_stage_meters"  # every meter of the file so far
+RECONCILE = "registry_stage_reconcile"  # fast path: points whose meters wait for the end
 CHUNK_ROWS = 20_000
+_REFRESH_LOCK = 204  # advisory lock class of refreshes (one lock per distributor id)
 _SQLITE_BATCH = 5_000
 
 
@@ -43,6 +55,12 @@ class _Refresh:
     distributor_id: str = ""
     points: int = 0
     points_existing: int = 0  # points of the file already in the registry
+    points_before: int | None = None  # the distributor's points before (PostgreSQL)
+    # The fast path cuts chunks between points, so a chunk of new points has all
+    # their meters: they go in at once. Chunks with known points are reconciled at
+    # the end, through RECONCILE.
+    aligned: bool = False
+    reconcile: bool = False
 
 
 def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, str]) -> Iterator:
@@ -91,12 +109,24 @@ def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, st
 _DONE = object()
 
 
-def _chunks_in_background(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
-    """Run `rows` in a thread, handing over lists of `size` rows (two at most waiting).
+def _batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_background(items: Iterator) -> Iterator:
+    """Run `items` in a thread, handing them over (two at most waiting).
 
     The parser is pure Python and holds the GIL; the database calls of the consuming
-    thread release it, so parsing and merging overlap. An error in the parser is
-    raised here, in the consuming thread, inside the transaction.
+    thread release it, so parsing and merging overlap (with the parsing process, so do
+    reading its pipe and merging). An error in the producer is raised here, in the
+    consuming thread, inside the transaction.
     """
     handed: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -112,15 +142,9 @@ def _chunks_in_background(rows: Iterator[tuple], size: int) -> Iterator[list[tup
 
     def produce() -> None:
         try:
-            chunk = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= size:
-                    if not put(chunk):
-                        return
-                    chunk = []
-            if chunk and not put(chunk):
-                return
+            for item in items:
+                if not put(item):
+                    return
             put(_DONE)
         except BaseException as error:  # noqa: BLE001 - raised again in the consumer
             put(error)
@@ -155,6 +179,8 @@ class _Sql:
             f"CREATE TEMPORARY TABLE {STAGE} ({columns})",
             f"CREATE TEMPORARY TABLE {SEEN} (mpan_core text PRIMARY KEY, line_no integer)",
             f"CREATE TEMPORARY TABLE {METERS} (mpan_core text, {meter_columns})",
+            f"DROP TABLE IF EXISTS {RECONCILE}",
+            f"CREATE TEMPORARY TABLE {RECONCILE} (mpan_core text PRIMARY KEY)",
         ]
         if not self.postgresql:
             # SQLite has no hash joins: the lookups into the file's meters need an index.
@@ -172,10 +198,15 @@ class _Sql:
         updates = ", ".join(f"{name} = excluded.{name}" for name in POINT_COLUMNS[1:])
         old = ", ".join(f"registry_meteringpoint.{name}" for name in POINT_COLUMNS[1:])
         new = ", ".join(f"excluded.{name}" for name in POINT_COLUMNS[1:])
-        self.upsert = (
+        # A distributor's first load: no point of the file can exist (its cores all
+        # start with the distributor's id), so a plain insert, no conflict checks.
+        self.insert_new = (
             f"INSERT INTO registry_meteringpoint ({', '.join(POINT_COLUMNS)},"
             " updated_at, has_related_mpans)"
             f" SELECT {', '.join(POINT_VALUES)}, %s, %s FROM {STAGE} s WHERE s.kind = 'P'"
+        )
+        self.upsert = (
+            f"{self.insert_new}"
             f" ON CONFLICT (mpan_core) DO UPDATE SET {updates}, updated_at = excluded.updated_at"
             # Unchanged rows are not rewritten: a daily full refresh changes few points.
             f" WHERE ({old}) {differs} ({new})"
@@ -224,10 +255,26 @@ class _Sql:
             "DELETE FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
             f" AND {gone.format('registry_meteringpoint.mpan_core')}"
         )
-        self.drop = [f"DROP TABLE {STAGE}", f"DROP TABLE {SEEN}", f"DROP TABLE {METERS}"]
+        self.drop = [
+            f"DROP TABLE {STAGE}",
+            f"DROP TABLE {SEEN}",
+            f"DROP TABLE {METERS}",
+            f"DROP TABLE {RECONCILE}",
+        ]
+        self.reconcile_later = (
+            f"INSERT INTO {RECONCILE} (mpan_core) SELECT mpan_core FROM {STAGE} WHERE kind = 'P'"
+        )
+        self.reconcile_delete = self.meters_delete.replace(SEEN, RECONCILE)
+        self.meters_insert_chunk = (
+            f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
+            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {STAGE} s WHERE s.kind = 'M'"
+        )
+        self.points_before = (
+            "SELECT COUNT(*) FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
+        )
 
 
-def _stage_write(cursor, sql: _Sql, rows: list[tuple]) -> None:
+def _stage_write(cursor, *, sql: _Sql, rows: list[tuple]) -> None:
     if sql.postgresql:
         # Binary COPY: half the client and server work of text COPY for these rows.
         with cursor.cursor.copy(f"COPY {STAGE} ({sql.names}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -259,9 +306,28 @@ def _duplicate(cursor) -> FlowRejected:
     )
 
 
-def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], state: _Refresh, now) -> None:
+def _copy_write(cursor, *, data: bytes) -> None:
+    """Stage a chunk of text COPY rows made by the parsing process."""
+    columns = ", ".join(COPY_COLUMNS)
+    with cursor.cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
+        copy.write(data)
+
+
+def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) -> None:
+    """Stage one chunk (`stage(cursor)` writes it) and merge its `points` points."""
     cursor.execute(sql.empty)
-    _stage_write(cursor, sql, rows)
+    stage(cursor)
+    if state.points_before == 0:
+        # The distributor's first load: the registry's primary key refuses a core
+        # listed twice, and nothing is absent at the end, so no SEEN. A duplicate
+        # sends the file to the full reader, which names both lines.
+        try:
+            with transaction.atomic():
+                cursor.execute(sql.insert_new, [now, False])
+        except IntegrityError:
+            raise Declined from None
+        cursor.execute(sql.meters_insert_chunk)
+        return
     try:
         # SEEN's primary key refuses a core listed twice; the savepoint lets us ask
         # which one (a good file pays nothing for the check).
@@ -269,17 +335,30 @@ def _chunk_merge(cursor, sql: _Sql, rows: list[tuple], state: _Refresh, now) -> 
             cursor.execute(sql.seen)
     except DatabaseError:
         raise _duplicate(cursor) from None
-    cursor.execute(sql.keep_meters)
-    points = sum(1 for row in rows if row[1] == "P")
+    if not state.aligned:
+        cursor.execute(sql.keep_meters)
     if sql.postgresql:
         cursor.execute(sql.upsert_counting_new, [now, False])
-        state.points_existing += points - cursor.fetchone()[0]
+        existing = points - cursor.fetchone()[0]
     else:
         cursor.execute(sql.upsert, [now, False])
-        state.points_existing += points
+        existing = points
+    state.points_existing += existing
+    if state.aligned:
+        if existing:
+            cursor.execute(sql.keep_meters)
+            cursor.execute(sql.reconcile_later)
+            state.reconcile = True
+        else:  # new points only: their meters are all in this chunk, none in the registry
+            cursor.execute(sql.meters_insert_chunk)
 
 
 def _meters_merge(cursor, sql: _Sql, state: _Refresh) -> None:
+    if state.aligned:
+        if state.reconcile:
+            cursor.execute(sql.reconcile_delete)
+            cursor.execute(sql.meters_insert)
+        return
     if state.points_existing:
         cursor.execute(sql.meters_delete)
         cursor.execute(sql.meters_insert)
@@ -298,25 +377,136 @@ def _absent_delete(cursor, sql: _Sql, distributor_id: str) -> None:
         related_indicator_refresh(mpan_cores=touched)
 
 
-def refresh_apply(instances: Iterable, *, gsp_groups: dict[str, str]) -> ApplyResult:
+def refresh_apply(
+    instances: Iterable,
+    *,
+    gsp_groups: dict[str, str],
+    path: Path | None = None,
+    accepted_versions: Mapping[str, Iterable[str]] | None = None,
+    progress: Progress | None = None,
+) -> ApplyResult:
     """D0204: a full refresh makes the distributor's points exactly the file's; a
     selective one inserts or updates the points it lists. Meters of the listed
-    points become the file's."""
-    sql, state, now = _Sql(), _Refresh(), timezone.now()
+    points become the file's.
+
+    `instances` is the file's reader, not yet iterated. Given the stored file's `path`
+    (and the reader's `accepted_versions`), PostgreSQL takes the fast path: a second
+    process parses while this one merges. If that path declines the file, the
+    savepoint undoes what it did and `instances` are applied as always, which explains
+    the fault."""
+    sql = _Sql()
+    if sql.postgresql and path is not None:
+        try:
+            with transaction.atomic():
+                return _refresh_apply_pipelined(
+                    sql,
+                    path,
+                    gsp_groups=gsp_groups,
+                    accepted_versions=accepted_versions,
+                    progress=progress,
+                )
+        except Declined:
+            logger.info("the fast path declined %s; reading it with the full reader", path)
+    state, now = _Refresh(), timezone.now()
     with connection.cursor() as cursor:
-        if sql.postgresql:
-            # Room for the hash joins of the merge, for this transaction only.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        for statement in sql.create:
-            cursor.execute(statement)
+        _stage_create(cursor, sql)
         rows = _refresh_rows(instances, state, gsp_groups)
-        for chunk in _chunks_in_background(rows, CHUNK_ROWS):
-            _chunk_merge(cursor, sql, chunk, state, now)
-        if not state.refresh_type:
-            raise FlowRejected("the refresh has no R01 group", group="R01")
-        _meters_merge(cursor, sql, state)
-        if state.refresh_type == "F":
-            _absent_delete(cursor, sql, state.distributor_id)
-        for statement in sql.drop:
-            cursor.execute(statement)
+        for chunk in _in_background(_batched(rows, CHUNK_ROWS)):
+            points = sum(1 for row in chunk if row[1] == "P")
+            _chunk_merge(
+                cursor, sql, partial(_stage_write, sql=sql, rows=chunk), points, state, now
+            )
+        return _refresh_finish(cursor, sql, state)
+
+
+def _stage_create(cursor, sql: _Sql) -> None:
+    if sql.postgresql:
+        # Room for the hash joins of the merge, for this transaction only.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+    for statement in sql.create:
+        cursor.execute(statement)
+
+
+def _refresh_apply_pipelined(
+    sql: _Sql,
+    path: Path,
+    *,
+    gsp_groups: dict[str, str],
+    accepted_versions: Mapping[str, Iterable[str]] | None,
+    progress: Progress | None,
+) -> ApplyResult:
+    state, now = _Refresh(aligned=True), timezone.now()
+    size = path.stat().st_size
+    with connection.cursor() as cursor:
+        _stage_create(cursor, sql)
+        # A distributor's first load COPYs straight into the registry's tables: no
+        # staging, no merge. Chosen before the parsing starts, from the R01 line.
+        peeked = refresh_distributor_peek(path)
+        direct = peeked is not None and _points_before_count(cursor, sql, peeked) == 0
+        child = ParsingProcess(
+            path,
+            accepted_versions=accepted_versions,
+            gsp_groups=gsp_groups,
+            chunk_rows=CHUNK_ROWS,
+            direct_tail=f"{now.isoformat()}\tf" if direct else None,
+        )
+        try:
+            for data, points, offset, split in _in_background(iter(child)):
+                if state.points_before is None:
+                    state.refresh_type, state.distributor_id = child.refresh
+                    if direct and state.distributor_id != peeked:
+                        raise Declined
+                    state.points_before = _points_before_count(cursor, sql, state.distributor_id)
+                if direct:
+                    _direct_copy(cursor, data, split)
+                else:
+                    _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
+                state.points += points
+                if progress:
+                    progress(offset, size)
+        finally:
+            child.close()
+        return _refresh_finish(cursor, sql, state)
+
+
+def _direct_copy(cursor, data: bytes, split: int) -> None:
+    """A first load's chunk: its points, then its meters, into the registry's tables."""
+    view = memoryview(data)
+    points = f"COPY registry_meteringpoint ({', '.join(DIRECT_POINT_COLUMNS)}) FROM STDIN"
+    meters = f"COPY registry_meter ({', '.join(DIRECT_METER_COLUMNS)}) FROM STDIN"
+    try:
+        with transaction.atomic():
+            with cursor.cursor.copy(points) as copy:
+                copy.write(view[:split])
+            with cursor.cursor.copy(meters) as copy:
+                copy.write(view[split:])
+    except (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError):
+        # (The raw cursor's COPY raises psycopg's own errors.) A core listed twice
+        # (the primary key), or a value PostgreSQL reads otherwise than the checks:
+        # the full reader names the first and stores the second.
+        raise Declined from None
+
+
+def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:
+    """The distributor's points now; refreshes of one distributor wait for each other
+    from here to their commit, so the count holds for the whole transaction."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REFRESH_LOCK, int(distributor_id)])
+    low, high = distributor_id, str(int(distributor_id) + 1)
+    cursor.execute(sql.points_before, [low, high])
+    return cursor.fetchone()[0]
+
+
+def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
+    """Once every chunk is in: the meters, and for a full refresh the absent points."""
+    if not state.refresh_type:
+        raise FlowRejected("the refresh has no R01 group", group="R01")
+    _meters_merge(cursor, sql, state)
+    # Nothing is absent when every point the distributor had is in the file (exact
+    # counts on PostgreSQL only): a daily refresh then skips two range scans.
+    if state.refresh_type == "F" and (
+        state.points_before is None or state.points_existing < state.points_before
+    ):
+        _absent_delete(cursor, sql, state.distributor_id)
+    for statement in sql.drop:
+        cursor.execute(statement)
     return ApplyResult(accepted=state.points)

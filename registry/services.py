@@ -272,12 +272,27 @@ def _flow_file_apply(
         reader = _reader(source)
         flow_id = reader.header.flow_id
         if flow_id == "D0204":
-            return refresh.refresh_apply(reader, gsp_groups=_GSP_GROUPS)
+            return refresh.refresh_apply(
+                reader,
+                gsp_groups=_GSP_GROUPS,
+                path=_local_path(flow_file),
+                accepted_versions=settings.DTC_ACCEPTED_VERSIONS,
+                progress=progress,
+            )
         if flow_id == "D0312":
             return _meter_information_apply_with_report(reader, flow_file=flow_file, sender=sender)
         if flow_id == "D0386":
             return appliers.relationships_apply(reader)
     raise FlowRejected(f"{flow_id} files are not processed by this service")
+
+
+def _local_path(flow_file: FlowFile) -> Path | None:
+    """The stored file's path, where the storage has one (the fast refresh path reads
+    it in a second process)."""
+    try:
+        return Path(flow_file.stored_file.path)
+    except NotImplementedError:
+        return None
 
 
 def _meter_information_apply_with_report(

@@ -14,13 +14,13 @@ from registry.models import FlowFileChannel, FlowFileStatus, Meter, MeteringPoin
 from registry.services import flow_file_process, flow_file_receive
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
 
 class Command(BaseCommand):
@@ -89,8 +89,10 @@ class Command(BaseCommand):
                 queue=False,
             )
         received, cpu = time.monotonic(), _cpu_seconds()
+        child_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
         flow_file = flow_file_process(flow_file_id=flow_file.pk)
         finished, cpu = time.monotonic(), _cpu_seconds() - cpu
+        child_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - child_cpu
         if flow_file.status != FlowFileStatus.APPLIED:
             raise CommandError(f"{label}: the file was rejected: {flow_file.errors}")
         total = finished - started
@@ -98,7 +100,9 @@ class Command(BaseCommand):
             f"{label}: {count:,} metering points in {total:.1f} s end to end"
             f" = {count / total:,.0f} points/s (receive {received - started:.1f} s,"
             f" parse + stage + merge {finished - received:.1f} s"
-            f" = {count / (finished - received):,.0f} points/s, of which Python CPU {cpu:.1f} s);"
+            f" = {count / (finished - received):,.0f} points/s; Python CPU {cpu:.1f} s,"
+            f" parsing process CPU {child_cpu:.1f} s);"
             f" {MeteringPoint.objects.count():,} points, {Meter.objects.count():,} meters;"
-            f" peak RSS {_peak_rss_mb():,.0f} MB"
+            f" peak RSS {_peak_rss_mb():,.0f} MB,"
+            f" parsing process {_peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB"
         )
