@@ -1,5 +1,5 @@
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -45,6 +45,11 @@ def points(count: int = 5, *, seed: int = 1) -> list[Instance]:
     return made
 
 
+# A fixed creation time: the same points and file id give the same bytes (and checksum)
+# whenever they are written, so "the same file sent twice" does not depend on the clock.
+CREATED = datetime(2019, 6, 29, 6, 0, tzinfo=UTC)
+
+
 def refresh_bytes(instances: list[Instance], *, refresh_type: str = "F", file_id="RF000001"):
     out = io.StringIO()
     refresh_write(
@@ -53,6 +58,7 @@ def refresh_bytes(instances: list[Instance], *, refresh_type: str = "F", file_id
         distributor_id="12",
         refresh_type=refresh_type,
         file_id=file_id,
+        created=CREATED,
     )
     return out.getvalue().encode()
 
