@@ -42,3 +42,11 @@ def test_an_unknown_role_code_is_rejected_by_name():
     with pytest.raises(ValidationError) as excinfo:
         org.clean_fields()
     assert "Unknown market role code(s): Q" in str(excinfo.value)
+
+
+def test_the_market_role_letters_are_those_of_the_dtc_code_list():
+    # accounts.roles gives the roles Django choices; dtc.codes (no Django) lists the same
+    # letters for flow headers. One fact, two forms: they must never drift apart.
+    from dtc.codes import MARKET_ROLES
+
+    assert set(MarketRole.values) == set(MARKET_ROLES)
