@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.reports_purge_expired",
         "schedule": crontab(hour=3, minute=30),
     },
+    "requeue-waiting-flow-files": {
+        "task": "registry.tasks.flow_files_requeue_waiting",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "scan-flow-inbox": {
         "task": "registry.tasks.flow_inbox_scan",
         "schedule": 60.0,

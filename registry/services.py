@@ -14,6 +14,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,9 +81,39 @@ def flow_file_receive(
 
 def flow_file_queue(*, flow_file_id: int) -> None:
     """Process the file in a Celery worker once the current transaction commits."""
+    transaction.on_commit(lambda: _flow_file_task_send(flow_file_id))
+
+
+def _flow_file_task_send(flow_file_id: int) -> None:
     from registry import tasks  # the task module imports this one
 
-    transaction.on_commit(lambda: tasks.flow_file_process.delay(flow_file_id))
+    try:
+        tasks.flow_file_process.delay(flow_file_id)
+    except Exception:
+        # The broker is unreachable. The file stays "received" and
+        # flow_files_requeue_waiting (every few minutes, from beat) sends it again.
+        logger.exception("flow file %s could not be queued; it will be re-queued", flow_file_id)
+
+
+# A file still "received" this long after it arrived lost its task (the broker was
+# down when it was queued, or the message was lost): queue it again.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def flow_files_requeue_waiting(*, now: datetime | None = None) -> list[int]:
+    """Queue again every file left waiting; processing is idempotent, so a file whose
+    first task is merely late is applied once all the same."""
+    cutoff = (now or timezone.now()) - REQUEUE_AFTER
+    waiting = list(
+        FlowFile.objects.filter(status=FlowFileStatus.RECEIVED, received_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for flow_file_id in waiting:
+        _flow_file_task_send(flow_file_id)
+    if waiting:
+        logger.warning("re-queued %d flow file(s) left received: %s", len(waiting), waiting)
+    return waiting
 
 
 def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:

@@ -10,6 +10,12 @@ def flow_file_process(flow_file_id: int) -> str:
 
 
 @shared_task
+def flow_files_requeue_waiting() -> int:
+    """Send again the files whose processing task was lost (see the service)."""
+    return len(services.flow_files_requeue_waiting())
+
+
+@shared_task
 def flow_inbox_scan() -> int:
     """Apply the files waiting in the inbox folder (FLOW_INBOX_DIR)."""
     return len(services.flow_inbox_scan())
