@@ -222,6 +222,7 @@ def meter_information_write(
     cores: list[str],
     seed: int = 2019,
     file_id: str = "MI000001",
+    created: datetime | None = None,
 ) -> None:
     """A D0312 from a MOP: a new meter for each of these points."""
     rng = random.Random(seed)
@@ -234,7 +235,7 @@ def meter_information_write(
         from_mpid=mop_mpid,
         to_role="Z",
         to_mpid=SERVICE_MPID,
-        created=datetime.now(UTC).replace(microsecond=0),
+        created=created or datetime.now(UTC).replace(microsecond=0),
         instances=(
             Instance(
                 "P01",
@@ -252,6 +253,7 @@ def relationships_write(
     distributor_mpid: str,
     pairs: list[tuple[str, str]],
     file_id: str = "RL000001",
+    created: datetime | None = None,
 ) -> None:
     """A D0386 adding a relationship between each pair (e.g. import and export)."""
     write_flow(
@@ -263,7 +265,7 @@ def relationships_write(
         from_mpid=distributor_mpid,
         to_role="Z",
         to_mpid=SERVICE_MPID,
-        created=datetime.now(UTC).replace(microsecond=0),
+        created=created or datetime.now(UTC).replace(microsecond=0),
         instances=(
             Instance(
                 "L01",

@@ -40,18 +40,27 @@ def _search_page(request: HttpRequest, text: str, *, message: str = "", status: 
     return render(request, "search/results.html", {"q": text, "message": message}, status=status)
 
 
+def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
+    """Parse the search box and check the daily cap: (query, None), or (None, the page
+    that says what is wrong)."""
+    try:
+        query = search_parse(text)
+        lookup_allowance_check(user=request.user)
+    except SearchInputError as error:
+        return None, _search_page(request, text, message=str(error), status=bad_input_status)
+    except DailyCapReached as error:
+        return None, _search_page(request, text, message=str(error), status=429)
+    return query, None
+
+
 @require_GET
 @login_required
 @never_cache
 def search_results(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    try:
-        query = search_parse(text)
-        lookup_allowance_check(user=request.user)
-    except SearchInputError as error:
-        return _search_page(request, text, message=str(error))
-    except DailyCapReached as error:
-        return _search_page(request, text, message=str(error), status=429)
+    query, refused = _query_allowed(request, text, bad_input_status=200)
+    if refused:
+        return refused
 
     points = metering_points_search(query)
     page = Paginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -121,13 +130,9 @@ def _csv_lines(points) -> Iterator[str]:
 @never_cache
 def search_export(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    try:
-        query = search_parse(text)
-        lookup_allowance_check(user=request.user)
-    except SearchInputError as error:
-        return _search_page(request, text, message=str(error), status=400)
-    except DailyCapReached as error:
-        return _search_page(request, text, message=str(error), status=429)
+    query, refused = _query_allowed(request, text, bad_input_status=400)
+    if refused:
+        return refused
 
     points = metering_points_search(query)
     count = points.count()
