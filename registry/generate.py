@@ -1,9 +1,9 @@
 """Synthetic but realistic flow files, for demos, tests and benchmarks.
 
 Metering points get valid MPAN cores for their distributor, the distributor's GSP
-group, Faker en_GB addresses with about 18 points per postcode (a few postcodes hold
-a thousand or more, like big blocks of flats), meters whose serials sometimes carry
-spaces, and smart-meter fields. Everything is streamed: a file of millions of points
+group, distinct postcodes of the distributor's areas with Faker en_GB streets and
+towns, about 18 points per postcode (a few postcodes hold a thousand or more, like big
+blocks of flats), meters whose serials sometimes carry spaces, and smart-meter fields. Everything is streamed: a file of millions of points
 is written without holding it in memory. The same seed gives the same files.
 """
 
@@ -29,6 +29,26 @@ METER_OPERATORS = ["MTRW", "UKMO", "SIEM", "LENG"]
 DATA_COLLECTORS = ["UDMS", "SMRT", "IMSV"]
 DATA_AGGREGATORS = ["UDMS", "PODA"]
 AVERAGE_POINTS_PER_POSTCODE = 18
+# The postcode areas (the outward code's letters) of each distributor's region, so a
+# generated point's postcode is in its distributor's part of the country.
+POSTCODE_AREAS = {
+    "10": ("CB", "CO", "IP", "NR", "CM", "SG", "LU", "PE"),
+    "11": ("NG", "DE", "LE", "NN", "LN"),
+    "12": ("E", "N", "SE", "SW", "W", "EC", "WC", "NW"),
+    "13": ("L", "CH", "LL", "WA"),
+    "14": ("B", "CV", "WV", "WS", "DY", "ST"),
+    "15": ("NE", "SR", "DH", "TS", "DL"),
+    "16": ("M", "BL", "OL", "PR", "BB", "WN", "LA"),
+    "17": ("AB", "IV", "DD", "PH", "KW"),
+    "18": ("G", "EH", "KA", "ML", "PA", "FK", "KY"),
+    "19": ("BN", "CT", "ME", "TN", "RH", "GU"),
+    "20": ("SO", "PO", "RG", "OX", "SP", "BH"),
+    "21": ("CF", "SA", "NP", "LD"),
+    "22": ("BS", "EX", "PL", "TQ", "TR", "BA", "TA"),
+    "23": ("LS", "BD", "HX", "HD", "S", "YO", "HU", "WF"),
+}
+# The letters a postcode's unit (the last two characters) is made of.
+UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
 @dataclass
@@ -106,7 +126,29 @@ def _postcode_sizes(rng: random.Random) -> Iterator[int]:
             # One in about 35 large ones is a very large one (several thousand points).
             yield rng.randrange(3000, 8000) if size >= 2450 else size
         else:
-            yield rng.randrange(1, 34)
+            yield rng.randrange(1, 33)
+
+
+class _Postcodes:
+    """Distinct, well-formed postcodes of one distributor's areas, in a random order:
+    about 4,000 units per district and 39 districts per area, so even London's share
+    of 32 million points draws from several times the postcodes it needs."""
+
+    def __init__(self, rng: random.Random, distributor_id: str) -> None:
+        self.rng = rng
+        self.areas = POSTCODE_AREAS.get(distributor_id, ("ZE", "HS"))
+        self.seen: set[str] = set()
+
+    def __next__(self) -> str:
+        rng = self.rng
+        while True:
+            postcode = (
+                f"{rng.choice(self.areas)}{rng.randrange(1, 40)} {rng.randrange(10)}"
+                f"{rng.choice(UNIT_LETTERS)}{rng.choice(UNIT_LETTERS)}"
+            )
+            if postcode not in self.seen:
+                self.seen.add(postcode)
+                return postcode
 
 
 def metering_points(
@@ -119,9 +161,10 @@ def metering_points(
     gsp_group = DISTRIBUTORS[distributor_id].gsp_group if distributor_id in DISTRIBUTORS else "_A"
     number = rng.randrange(10**8)
     sizes = _postcode_sizes(rng)
+    postcodes = _Postcodes(rng, distributor_id)
     made = 0
     while made < count:
-        postcode, street, town = fake.postcode(), fake.street_name(), fake.city()
+        postcode, street, town = next(postcodes), fake.street_name(), fake.city()
         size = min(next(sizes), count - made)
         flats = size > 60
         building = f"{fake.last_name()} House" if flats else ""
