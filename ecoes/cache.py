@@ -20,7 +20,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -78,11 +78,38 @@ def _incr_failed(key, delta=1, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
 
 
+_INCR_EXISTING = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+return false
+"""
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` for every cache call, and building one
+    fills a table of about 170 response callbacks: about a fifth of a millisecond, three
+    times per API request. One `redis.Redis` per connection pool is enough (it is
+    thread-safe; the pool hands out the connections)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 class FaultTolerantRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.retry_after = float(options.pop("RETRY_AFTER", 5))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusingRedisCacheClient
         self._retry_at = 0.0
         self.last_error: str | None = None
 
@@ -104,5 +131,25 @@ class FaultTolerantRedisCache(RedisCache):
     get_many = _degrading(_empty)(RedisCache.get_many)
     set_many = _degrading(_all_failed)(RedisCache.set_many)
     delete_many = _degrading(_none)(RedisCache.delete_many)
-    incr = _degrading(_incr_failed)(RedisCache.incr)
+
+    @_degrading(_incr_failed)
+    def incr(self, key, delta=1, version=None):
+        """As RedisCache.incr (ValueError for a missing key), in one round trip
+        instead of two (EXISTS, then INCRBY)."""
+        value = self.script_run(_INCR_EXISTING, [key], [delta], version=version)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found")
+        return value
+
     clear = _degrading(_false)(RedisCache.clear)
+
+    @_degrading(_none)
+    def script_run(self, script: str, keys: list[str], args: list, version=None) -> list:
+        """Run a Lua script on the keys (made with this cache's prefix and version);
+        None while Redis is unreachable. The script is cached by Redis (EVALSHA)."""
+        scripts = self.__dict__.setdefault("_scripts", {})
+        runner = scripts.get(script)
+        if runner is None:
+            runner = scripts[script] = self._cache.get_client(write=True).register_script(script)
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        return runner(keys=made, args=args)

@@ -3,8 +3,9 @@
 Metering points get valid MPAN cores for their distributor, the distributor's GSP
 group, distinct postcodes of the distributor's areas with Faker en_GB streets and
 towns, about 18 points per postcode (a few postcodes hold a thousand or more, like big
-blocks of flats), meters whose serials sometimes carry spaces, and smart-meter fields. Everything is streamed: a file of millions of points
-is written without holding it in memory. The same seed gives the same files.
+blocks of flats), meters whose serials sometimes carry spaces, and smart-meter fields.
+Everything is streamed: a file of millions of points is written without holding it in
+memory. The same seed gives the same files.
 """
 
 import multiprocessing

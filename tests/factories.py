@@ -12,12 +12,24 @@ from reports.models import Report
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
+def _base36(number: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
         django_get_or_create = ["mpid"]
 
-    mpid = factory.Sequence(lambda n: f"T{n:03d}")
+    # T and three base-36 digits: an MPID is four characters, and a whole test run
+    # makes more than a thousand organisations.
+    mpid = factory.Sequence(lambda n: "T" + _base36(n % 36**3).rjust(3, "0"))
     name = factory.Sequence(lambda n: f"Test Energy {n}")
     role_codes = MarketRole.SUPPLIER
 

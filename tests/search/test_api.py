@@ -218,3 +218,35 @@ def test_the_whole_api_schema_generates_without_warnings_or_errors():
     problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     GENERATOR_STATS.reset()
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_row_outside_a_transaction_commits_without_waiting_and_alone(member):
+    """In autocommit the audit row goes in with one statement that turns off the wait
+    for the WAL flush for its own transaction only; the connection keeps its setting."""
+    from django.db import connection
+
+    from search.models import SearchAction
+    from search.parsing import SearchKind, SearchQuery
+    from search.services import search_event_record
+
+    event = search_event_record(
+        user=member,
+        action=SearchAction.DETAIL,
+        channel=SearchChannel.API,
+        query=SearchQuery(SearchKind.MPAN, mpan_core_for(5)),
+        result_count=0,
+        ip_address="192.0.2.7",
+    )
+    stored = SearchEvent.objects.get(pk=event.pk)
+    assert (stored.user, stored.organisation_id, stored.kind, stored.ip_address) == (
+        member,
+        member.organisation_id,
+        "mpan",
+        "192.0.2.7",
+    )
+    assert stored.created_at == event.created_at
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

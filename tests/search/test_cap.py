@@ -65,3 +65,33 @@ def test_the_uk_day_starts_at_local_midnight_in_winter_and_summer():
     summer = datetime(2019, 6, 27, 23, 30, tzinfo=ZoneInfo("UTC"))
     assert uk_day_start(winter) == datetime(2019, 1, 15, tzinfo=UK)
     assert uk_day_start(summer) == datetime(2019, 6, 28, tzinfo=UK)
+
+
+def test_the_count_survives_a_flushed_cache(member_client, cap_of_three):
+    """The cache only keeps the count; the audit rows are the record, and a counter
+    lost with Redis (restart, flush, eviction) is counted again from them."""
+    from django.core.cache import cache
+
+    for _ in range(2):
+        assert search(member_client).status_code == 200
+    cache.clear()
+    assert search(member_client).status_code == 200
+    assert search(member_client).status_code == 429
+    assert SearchEvent.objects.count() == 3
+
+
+def test_lookups_made_before_the_first_check_of_the_day_count(member, member_client, cap_of_three):
+    from search.models import SearchAction, SearchChannel
+    from search.parsing import SearchKind, SearchQuery
+    from search.services import search_event_record
+
+    for _ in range(3):  # e.g. made by another server before this one's counter existed
+        search_event_record(
+            user=member,
+            action=SearchAction.SEARCH,
+            channel=SearchChannel.WEB,
+            query=SearchQuery(SearchKind.POSTCODE, "SW1A1AA"),
+            result_count=1,
+            ip_address=None,
+        )
+    assert search(member_client).status_code == 429
