@@ -28,7 +28,7 @@ from search.serializers import (
     MeteringPointDetailSerializer,
     MeteringPointSummarySerializer,
     detail_document,
-    summary_document,
+    summary_documents,
 )
 from search.services import DailyCapReached, lookup_allowance_check, search_event_record
 
@@ -174,9 +174,7 @@ class MeteringPointListApi(_MeteringPointApi):
         # The documents are already in the serializers' shape (tests/search/
         # test_api_documents.py); running them through the serializers again cost about
         # a millisecond per request. The serializers declare the shape for the schema.
-        return paginator.get_paginated_response(
-            [summary_document(point, request=request) for point in page]
-        )
+        return paginator.get_paginated_response(summary_documents(page, request=request))
 
     def _query(self, params) -> SearchQuery:
         given = [name for name in ("mpan", "postcode", "serial") if params.get(name, "").strip()]

@@ -107,18 +107,24 @@ def _energisation(point: MeteringPoint) -> dict:
     return coded
 
 
-def summary_document(point: MeteringPoint, *, request) -> dict:
-    return {
-        "mpan_core": point.mpan_core,
-        "address_lines": point.address_lines,
-        "postcode": point.postcode,
-        "supplier_mpid": point.supplier_mpid,
-        "energisation_status": _energisation(point),
-        "meter_serials": [m.serial for m in point.meters.all() if m.removal_date is None],
-        "url": request.build_absolute_uri(
-            reverse("api-metering-point-detail", args=[point.mpan_core])
-        ),
-    }
+def summary_documents(points, *, request) -> list[dict]:
+    """The result rows of a search. The detail URL is reversed once per page, not once
+    per row (an MPAN core is 13 digits, which URLs carry as they are)."""
+    placeholder = "0" * 13
+    template = request.build_absolute_uri(reverse("api-metering-point-detail", args=[placeholder]))
+    head, _, tail = template.rpartition(placeholder)
+    return [
+        {
+            "mpan_core": point.mpan_core,
+            "address_lines": point.address_lines,
+            "postcode": point.postcode,
+            "supplier_mpid": point.supplier_mpid,
+            "energisation_status": _energisation(point),
+            "meter_serials": [m.serial for m in point.meters.all() if m.removal_date is None],
+            "url": f"{head}{point.mpan_core}{tail}",
+        }
+        for point in points
+    ]
 
 
 def _meter(meter: Meter) -> dict:

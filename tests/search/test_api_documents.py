@@ -14,7 +14,7 @@ from search.serializers import (
     MeteringPointDetailSerializer,
     MeteringPointSummarySerializer,
     detail_document,
-    summary_document,
+    summary_documents,
 )
 from tests.factories import MeterFactory, MeteringPointFactory, RelatedMpanFactory
 
@@ -70,6 +70,7 @@ def test_summary_documents_are_what_the_serializer_would_send(points):
     request = RequestFactory().get("/api/v1/metering-points/")
     found = list(metering_points_search(SearchQuery(SearchKind.POSTCODE, "SW1A1AA")))
     assert len(found) == 3  # the two, and the related point the factory made
-    documents = [summary_document(point, request=request) for point in found]
+    documents = summary_documents(found, request=request)
+    assert documents[0]["url"] == f"http://testserver/api/v1/metering-points/{found[0].mpan_core}/"
     serialized = MeteringPointSummarySerializer(documents, many=True).data
     assert rendered(documents) == rendered(serialized)
