@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from ecoes.compiled import CompiledQuery
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from search.models import OrganisationApiKey, SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
@@ -74,30 +75,36 @@ class MeteringPointDetail:
     related: list[RelatedLink]
 
 
+# The detail is the hottest read: its three queries are compiled once per process.
+_point_by_core = CompiledQuery(lambda core: MeteringPoint.objects.filter(pk=core), arity=1)
+_meters_of_point = CompiledQuery(
+    lambda core: meters_in_order().filter(metering_point_id=core), arity=1
+)
+_links_of_point = CompiledQuery(
+    lambda core: (
+        RelatedMpan.objects.filter(Q(metering_point_id=core) | Q(related_id=core))
+        .order_by()
+        .values_list("metering_point_id", "related_id", "effective_date")
+    ),
+    arity=1,
+)
+
+
 def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
     """One point with its meters and related MPANs, in three queries (point, meters,
     relationships). A relationship is stored once (D0386's primary -> related), so both
     directions are read."""
-    point = (
-        MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
-        .filter(pk=mpan_core)
-        .first()
-    )
+    point = _point_by_core.first(mpan_core)
     if point is None:
         return None
-    links = (
-        RelatedMpan.objects.filter(Q(metering_point_id=mpan_core) | Q(related_id=mpan_core))
-        .order_by()
-        .values_list("metering_point_id", "related_id", "effective_date")
-    )
     related = sorted(
         (
             RelatedLink(other if first == mpan_core else first, effective)
-            for first, other, effective in links
+            for first, other, effective in _links_of_point.rows(mpan_core)
         ),
         key=lambda link: link.mpan_core,
     )
-    return MeteringPointDetail(point=point, meters=list(point.meters.all()), related=related)
+    return MeteringPointDetail(point=point, meters=_meters_of_point.all(mpan_core), related=related)
 
 
 # --- Caps and the audit -------------------------------------------------------------------

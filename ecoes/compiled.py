@@ -1,0 +1,85 @@
+"""Querysets compiled to SQL once per process, for the hottest read paths.
+
+Building and compiling a queryset costs more Python than anything else in a metering
+point lookup: about a quarter of a millisecond per query for a model of 40 columns,
+whatever the database does. A `CompiledQuery` builds its queryset once with marker
+parameters, keeps the SQL, and then runs it with the real parameters through a cursor,
+turning the rows into model instances with the database's own converters. Only plain
+shapes are accepted (one model, its own columns, parameters passed to the database
+as given); anything else is refused when it is compiled, never silently wrong.
+"""
+
+import threading
+from collections.abc import Callable, Sequence
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.expressions import Col
+from django.db.models.query import ModelIterable
+
+
+class CompiledQuery:
+    def __init__(self, build: Callable[..., QuerySet], arity: int) -> None:
+        self.build = build
+        self.arity = arity
+        self._compiled: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str) -> tuple:
+        markers = [f"\x1fparam-{index}\x1f" for index in range(self.arity)]
+        queryset = self.build(*markers)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        try:
+            order = [markers.index(param) for param in params]
+        except ValueError:
+            raise ValueError(f"a parameter is transformed in {queryset.query}") from None
+        columns = [expression for expression, _, _ in compiler.select]
+        if not all(isinstance(column, Col) for column in columns):
+            raise ValueError("only columns can be compiled, not expressions")
+        if compiler.klass_info is not None and compiler.klass_info.get("related_klass_infos"):
+            raise ValueError("select_related cannot be compiled")
+        instances = queryset._iterable_class is ModelIterable  # not values()/values_list()
+        model = queryset.model if instances else None
+        names = [column.target.attname for column in columns]
+        converters = compiler.get_converters(columns)
+        return model, sql, order, names, converters
+
+    def compiled(self, alias: str) -> tuple:
+        found = self._compiled.get(alias)
+        if found is None:
+            with self._lock:
+                found = self._compiled[alias] = self._compile(alias)
+        return found
+
+    def rows(self, *params, using: str = "default") -> list[Sequence]:
+        """The rows, as the database's converters make them (values_list's tuples)."""
+        return self._rows(params, using)[1]
+
+    def all(self, *params, using: str = "default") -> list[Model]:
+        """The rows as model instances (a queryset of the model's own columns)."""
+        (model, names), rows = self._rows(params, using)
+        if model is None:
+            raise ValueError("a values() or values_list() query has no instances")
+        return [model.from_db(using, names, row) for row in rows]
+
+    def _rows(self, params: tuple, using: str) -> tuple[tuple, list[Sequence]]:
+        connection = connections[using]
+        model, sql, order, names, converters = self.compiled(using)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [params[index] for index in order])
+            rows: Sequence = cursor.fetchall()
+        if converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+        return (model, names), rows
+
+    def first(self, *params, using: str = "default") -> Model | None:
+        """The first instance, or None (the query itself decides the order and limit)."""
+        found = self.all(*params, using=using)
+        return found[0] if found else None
