@@ -30,10 +30,16 @@ class CompiledQuery:
         queryset = self.build(*markers)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        try:
-            order = [markers.index(param) for param in params]
-        except ValueError:
-            raise ValueError(f"a parameter is transformed in {queryset.query}") from None
+        # Each SQL parameter is a marker (replaced by the caller's value) or a constant
+        # of the queryset itself (revoked=False, say), kept as compiled.
+        order = []
+        for param in params:
+            if isinstance(param, str) and "\x1fparam-" in param:
+                if param not in markers:
+                    raise ValueError(f"a parameter is transformed in {queryset.query}")
+                order.append((True, markers.index(param)))
+            else:
+                order.append((False, param))
         columns = [expression for expression, _, _ in compiler.select]
         if not all(isinstance(column, Col) for column in columns):
             raise ValueError("only columns can be compiled, not expressions")
@@ -67,7 +73,7 @@ class CompiledQuery:
         connection = connections[using]
         model, sql, order, names, converters = self.compiled(using)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [params[index] for index in order])
+            cursor.execute(sql, [params[v] if given else v for given, v in order])
             rows: Sequence = cursor.fetchall()
         if converters:
             rows = [list(row) for row in rows]
