@@ -24,7 +24,7 @@ from search.parsing import (
     postcode_parse,
     serial_parse,
 )
-from search.queries import metering_point_detail, metering_points_search
+from search.queries import metering_point_detail, metering_points_search, meters_attach
 from search.serializers import (
     MeteringPointDetailSerializer,
     MeteringPointSummarySerializer,
@@ -178,7 +178,9 @@ class MeteringPointListApi(_MeteringPointApi):
         query = self._query(request.query_params)
         self._check_allowance(request)
         paginator = MeteringPointPagination()
-        page = paginator.paginate_queryset(metering_points_search(query), request, view=self)
+        points = metering_points_search(query, with_meters=False)
+        page = paginator.paginate_queryset(points, request, view=self)
+        meters_attach(page)
         self._record(request, SearchAction.SEARCH, query, paginator.page.paginator.count)
         # The documents are already in the serializers' shape (tests/search/
         # test_api_documents.py); running them through the serializers again cost about

@@ -6,6 +6,7 @@ serials registry_meter_serial_idx, reached through a semi-join so that a point w
 several matching meters is listed once without DISTINCT.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,9 +35,14 @@ def meters_in_order() -> QuerySet[Meter]:
     )
 
 
-def metering_points_search(query: SearchQuery) -> QuerySet[MeteringPoint]:
-    """Every metering point the query finds, in a stable order, with their meters."""
-    points = MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
+def metering_points_search(
+    query: SearchQuery, *, with_meters: bool = True
+) -> QuerySet[MeteringPoint]:
+    """Every metering point the query finds, in a stable order, with their meters
+    (prefetched; for a page of results `meters_attach` is cheaper)."""
+    points = MeteringPoint.objects.all()
+    if with_meters:
+        points = points.prefetch_related(Prefetch("meters", meters_in_order()))
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
     if query.kind is SearchKind.POSTCODE:
@@ -47,6 +53,22 @@ def metering_points_search(query: SearchQuery) -> QuerySet[MeteringPoint]:
         return points.order_by("address_sort_key", "mpan_core")
     serial_matches = Meter.objects.filter(serial_key=query.key).values("metering_point_id")
     return points.filter(pk__in=serial_matches).order_by("mpan_core")
+
+
+def meters_attach(points: Sequence[MeteringPoint]) -> None:
+    """Load the meters of a page of points in one query and put them where
+    `point.meters.all()` finds them, as prefetch_related does, without the queryset it
+    clones and filters for every point (most of a results page's Python time)."""
+    by_core: dict[str, list[Meter]] = {point.mpan_core: [] for point in points}
+    if by_core:
+        for meter in meters_in_order().filter(metering_point_id__in=list(by_core)):
+            by_core[meter.metering_point_id].append(meter)
+    cache_name = MeteringPoint.meters.rel.cache_name
+    for point in points:
+        meters = QuerySet(model=Meter)
+        meters._result_cache = by_core[point.mpan_core]
+        meters._prefetch_done = True
+        point._prefetched_objects_cache = {cache_name: meters}
 
 
 def _building_matches(building: str) -> Q:

@@ -19,7 +19,12 @@ from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
 from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse
 from search.presentation import CSV_HEADER, csv_row, detail_sections
-from search.queries import metering_point_detail, metering_points_search, search_usage
+from search.queries import (
+    metering_point_detail,
+    metering_points_search,
+    meters_attach,
+    search_usage,
+)
 from search.services import DailyCapReached, lookup_allowance_check, search_event_record
 
 RESULTS_PER_PAGE = 50
@@ -62,13 +67,15 @@ def search_results(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
 
-    points = metering_points_search(query)
+    points = metering_points_search(query, with_meters=False)
     page = Paginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if query.kind is SearchKind.MPAN and page.paginator.count == 1:
         # Straight to the detail; the detail view records this lookup, so an MPAN
         # search is one event and counts once against the cap.
         return redirect("search:detail", mpan_core=query.key)
     _record(request, SearchAction.SEARCH, query, page.paginator.count)
+    page.object_list = list(page.object_list)
+    meters_attach(page.object_list)
     return render(
         request,
         "search/results.html",

@@ -100,3 +100,23 @@ def test_the_detail_loads_point_meters_and_related_mpans_in_three_queries(
 
 def test_the_detail_of_an_unknown_mpan_is_none():
     assert metering_point_detail(mpan_core_for(1)) is None
+
+
+def test_meters_attached_to_a_page_are_what_prefetching_finds(django_assert_num_queries):
+    from registry.models import MeteringPoint
+    from search.queries import meters_attach
+
+    with_meters = MeteringPointFactory()
+    MeterFactory(metering_point=with_meters, serial="OLD", removal_date=date(2015, 1, 1))
+    MeterFactory(metering_point=with_meters, serial="NEW", installation_date=date(2015, 1, 1))
+    without = MeteringPointFactory()
+    points = list(MeteringPoint.objects.filter(pk__in=[with_meters.pk, without.pk]))
+    with django_assert_num_queries(1):
+        meters_attach(points)
+    with django_assert_num_queries(0):
+        found = {point.pk: [m.serial for m in point.meters.all()] for point in points}
+    assert found == {with_meters.pk: ["NEW", "OLD"], without.pk: []}
+    prefetched = metering_points_search(SearchQuery(SearchKind.MPAN, with_meters.pk))
+    assert [m.serial for m in prefetched[0].meters.all()] == found[with_meters.pk]
+    with django_assert_num_queries(0):
+        meters_attach([])
