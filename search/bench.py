@@ -523,7 +523,12 @@ def bench_scale_run(
     """The whole run; `load_only` keeps the registry as it is and measures the floors
     and the load only (after a run that loaded it)."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    figures.add("machine", cpus=os.cpu_count(), python=sys.version.split()[0])
+    figures.add(
+        "machine",
+        cpus=os.cpu_count(),
+        python=sys.version.split()[0],
+        load_average_at_start=[round(load, 2) for load in os.getloadavg()],
+    )
     if not load_only:
         files = data_files(count, work_dir, figures)
         ingest_measure(files, figures)
