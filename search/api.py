@@ -178,7 +178,7 @@ class MeteringPointListApi(_MeteringPointApi):
         query = self._query(request.query_params)
         self._check_allowance(request)
         paginator = MeteringPointPagination()
-        points = metering_points_search(query, with_meters=False)
+        points = metering_points_search(query, page=True)
         page = paginator.paginate_queryset(points, request, view=self)
         meters_attach(page)
         self._record(request, SearchAction.SEARCH, query, paginator.page.paginator.count)

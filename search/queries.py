@@ -35,14 +35,27 @@ def meters_in_order() -> QuerySet[Meter]:
     )
 
 
-def metering_points_search(
-    query: SearchQuery, *, with_meters: bool = True
-) -> QuerySet[MeteringPoint]:
-    """Every metering point the query finds, in a stable order, with their meters
-    (prefetched; for a page of results `meters_attach` is cheaper)."""
-    points = MeteringPoint.objects.all()
-    if with_meters:
-        points = points.prefetch_related(Prefetch("meters", meters_in_order()))
+# What a results row shows (search pages, the API's list): a page loads only these.
+SUMMARY_FIELDS = (
+    "mpan_core",
+    *MeteringPoint.ADDRESS_FIELDS,
+    "postcode",
+    "supplier_mpid",
+    "energisation_status",
+    "energisation_date",
+)
+
+
+def metering_points_search(query: SearchQuery, *, page: bool = False) -> QuerySet[MeteringPoint]:
+    """Every metering point the query finds, in a stable order, with their meters.
+
+    `page=True` is for a page of results: only the `SUMMARY_FIELDS` are loaded and the
+    meters are left to `meters_attach` (cheaper than prefetching, once the page is cut).
+    """
+    if page:
+        points = MeteringPoint.objects.only(*SUMMARY_FIELDS)
+    else:
+        points = MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
     if query.kind is SearchKind.POSTCODE:

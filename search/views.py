@@ -67,7 +67,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
 
-    points = metering_points_search(query, with_meters=False)
+    points = metering_points_search(query, page=True)
     page = Paginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if query.kind is SearchKind.MPAN and page.paginator.count == 1:
         # Straight to the detail; the detail view records this lookup, so an MPAN

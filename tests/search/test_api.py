@@ -252,3 +252,29 @@ def test_an_audit_row_outside_a_transaction_commits_without_waiting_and_alone(me
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_a_results_page_costs_the_same_queries_for_one_point_or_many(api, member_client):
+    """A page loads only the summary columns and attaches its meters in one query: no
+    field the API or the results page shows may be left to load row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(client, url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    lone = MeteringPointFactory(postcode="E1 6AN", postcode_key="E16AN")
+    MeterFactory(metering_point=lone)
+    api_url, page_url = "/api/v1/metering-points/?postcode=E16AN", "/search/?q=E16AN"
+    api.get(api_url), member_client.get(page_url)  # counters and sessions warm
+    one = queries(api, api_url), queries(member_client, page_url)
+    for _ in range(5):
+        point = MeteringPointFactory(postcode="E1 6AN", postcode_key="E16AN")
+        MeterFactory(metering_point=point)
+        MeterFactory(metering_point=point, removal_date=date(2015, 1, 1))
+    assert (queries(api, api_url), queries(member_client, page_url)) == one
+    body = api.get(api_url).json()
+    assert body["count"] == 6
+    assert all(row["meter_serials"] and row["address_lines"] for row in body["results"])
