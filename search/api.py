@@ -24,7 +24,12 @@ from search.parsing import (
     postcode_parse,
     serial_parse,
 )
-from search.queries import metering_point_detail, metering_points_search, meters_attach
+from search.queries import (
+    SearchPaginator,
+    metering_point_detail,
+    metering_points_search,
+    meters_attach,
+)
 from search.serializers import (
     MeteringPointDetailSerializer,
     MeteringPointSummarySerializer,
@@ -116,6 +121,7 @@ class DailyCapExceeded(exceptions.APIException):
 
 
 class MeteringPointPagination(PageNumberPagination):
+    django_paginator_class = SearchPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

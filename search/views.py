@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from search.models import SearchAction, SearchChannel
 from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse
 from search.presentation import CSV_HEADER, csv_row, detail_sections
 from search.queries import (
+    SearchPaginator,
     metering_point_detail,
     metering_points_search,
     meters_attach,
@@ -68,7 +68,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
         return refused
 
     points = metering_points_search(query, page=True)
-    page = Paginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if query.kind is SearchKind.MPAN and page.paginator.count == 1:
         # Straight to the detail; the detail view records this lookup, so an MPAN
         # search is one event and counts once against the cap.
