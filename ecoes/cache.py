@@ -112,6 +112,7 @@ class FaultTolerantRedisCache(RedisCache):
         self._class = ReusingRedisCacheClient
         self._retry_at = 0.0
         self.last_error: str | None = None
+        self._scripts: dict[str, object] = {}  # Lua source -> redis-py Script (EVALSHA)
 
     def _outage(self, error: Exception) -> None:
         self._retry_at = time.monotonic() + self.retry_after
@@ -147,9 +148,9 @@ class FaultTolerantRedisCache(RedisCache):
     def script_run(self, script: str, keys: list[str], args: list, version=None) -> list:
         """Run a Lua script on the keys (made with this cache's prefix and version);
         None while Redis is unreachable. The script is cached by Redis (EVALSHA)."""
-        scripts = self.__dict__.setdefault("_scripts", {})
-        runner = scripts.get(script)
+        runner = self._scripts.get(script)
         if runner is None:
-            runner = scripts[script] = self._cache.get_client(write=True).register_script(script)
+            runner = self._cache.get_client(write=True).register_script(script)
+            self._scripts[script] = runner
         made = [self.make_and_validate_key(key, version=version) for key in keys]
         return runner(keys=made, args=args)
