@@ -40,7 +40,11 @@ class BulkSearch(models.Model):
     channel = models.CharField(max_length=3, choices=SearchChannel.choices)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     kind = models.CharField(
-        max_length=10, choices=[(kind.value, kind.name.title()) for kind in SearchKind]
+        max_length=10,
+        choices=[
+            (kind.value, kind.name.title())
+            for kind in (SearchKind.MPAN, SearchKind.POSTCODE, SearchKind.SERIAL)
+        ],
     )
     source_name = models.CharField(
         max_length=200, help_text="The uploaded file's name, or “pasted list”."

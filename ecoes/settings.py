@@ -377,6 +377,9 @@ SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
 # The most rows one CSV export of a result set may hold; a larger set is refused.
 SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
+# An address search lists at most this many points, best first: a broad address
+# ("High Street") must not list a town's worth of points in one lookup.
+SEARCH_ADDRESS_MAX_RESULTS = env_int("SEARCH_ADDRESS_MAX_RESULTS", 100)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.
 SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
 SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")

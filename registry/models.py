@@ -88,6 +88,10 @@ class MeteringPoint(models.Model):
                 fields=["postcode_key", "address_sort_key", "mpan_core"],
                 name="registry_mp_postcode_idx",
             ),
+            # Search by UPRN; most points of some distributors have none.
+            models.Index(fields=["uprn"], condition=~Q(uprn=""), name="registry_mp_uprn_idx"),
+            # The address search's GIN index over the address words (PostgreSQL only) is
+            # made by migration 0003 from registry.addresses.ADDRESS_WORDS_SQL.
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -28,6 +28,7 @@ from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
+from registry.addresses import ADDRESS_INDEX
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
 from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
@@ -303,6 +304,7 @@ def _flow_file_apply(
         reader = _reader(source)
         flow_id = reader.header.flow_id
         if flow_id == "D0204":
+            transaction.on_commit(_address_index_tidy_send)
             return refresh.refresh_apply(
                 reader,
                 gsp_groups=_GSP_GROUPS,
@@ -315,6 +317,27 @@ def _flow_file_apply(
         if flow_id == "D0386":
             return appliers.relationships_apply(reader)
     raise FlowRejected(f"{flow_id} files are not processed by this service")
+
+
+def _address_index_tidy_send() -> None:
+    from registry.tasks import address_index_tidy
+
+    address_index_tidy.delay()
+
+
+def address_index_tidy() -> int | None:
+    """Merge the address index's pending list into the index (PostgreSQL).
+
+    A refresh adds its points' address words to the GIN index's pending list (fast, so
+    the refresh is not slowed); searches read that list too, but a long one slows them.
+    This merges it in bulk, after the refresh has committed. Safe to run at any time,
+    and concurrently with searches and other refreshes. Returns the pages merged.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [ADDRESS_INDEX])
+        return cursor.fetchone()[0]
 
 
 def _local_path(flow_file: FlowFile) -> Path | None:

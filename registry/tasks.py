@@ -19,3 +19,9 @@ def flow_files_requeue_waiting() -> int:
 def flow_inbox_scan() -> int:
     """Apply the files waiting in the inbox folder (FLOW_INBOX_DIR)."""
     return len(services.flow_inbox_scan())
+
+
+@shared_task
+def address_index_tidy() -> int | None:
+    """Merge the address index's pending entries after a refresh (see the service)."""
+    return services.address_index_tidy()

@@ -55,3 +55,24 @@ class ApiKeyCreateForm(forms.Form):
         label="Key name",
         help_text="What will use the key, e.g. “Billing system (production)”.",
     )
+
+
+class AddressSearchForm(forms.Form):
+    """The address form: the fields of search.parsing.ADDRESS_FIELDS and a UPRN. Checked
+    by search.parsing (address_fields_parse, uprn_parse), whose messages say what to add."""
+
+    sub_building = forms.CharField(
+        label="Flat or sub-building", required=False, max_length=40, help_text="e.g. Flat 3"
+    )
+    building = forms.CharField(
+        label="Building number or name", required=False, max_length=40, help_text="e.g. 12"
+    )
+    street = forms.CharField(label="Street", required=False, max_length=40)
+    locality = forms.CharField(label="Locality", required=False, max_length=40)
+    town = forms.CharField(label="Town", required=False, max_length=40)
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=10, help_text="Full, or its first part"
+    )
+    uprn = forms.CharField(
+        label="UPRN", required=False, max_length=14, help_text="Unique Property Reference Number"
+    )

@@ -1,23 +1,42 @@
-"""Reads for search: metering points by MPAN, postcode or serial, the detail, the audit.
+"""Reads for search: metering points by MPAN, postcode, address, UPRN or serial, the
+detail, the audit.
 
 Every search is one set-based query on an index: the MPAN core is the primary key,
 postcodes use registry_mp_postcode_idx (postcode key, address order, MPAN core) and
 serials registry_meter_serial_idx, reached through a semi-join so that a point with
-several matching meters is listed once without DISTINCT.
+several matching meters is listed once without DISTINCT; UPRNs registry_mp_uprn_idx;
+addresses the GIN index over the address words on PostgreSQL (registry.addresses), a
+scan on SQLite.
 """
 
+import difflib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from ecoes.compiled import CompiledQuery
+from registry.addresses import ADDRESS_COLUMNS, ADDRESS_TEXT_SQL, ADDRESS_WORDS_SQL, address_text
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from search.models import OrganisationApiKey, SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
@@ -59,6 +78,10 @@ def metering_points_search(query: SearchQuery, *, page: bool = False) -> QuerySe
         points = MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
+    if query.kind is SearchKind.UPRN:
+        return points.filter(uprn=query.key).order_by("mpan_core")
+    if query.kind is SearchKind.ADDRESS:
+        return address_search(points, query)
     if query.kind is SearchKind.POSTCODE:
         points = points.filter(postcode_key=query.key)
         if query.building:
@@ -78,9 +101,10 @@ def page_cut(points: QuerySet[MeteringPoint], bottom: int, top: int) -> QuerySet
     row before the page: 8 ms for the last page of a postcode of 8,000 points, 1.5 ms
     this way.
     """
-    if bottom == 0:
-        # The first page: an ordered index scan stops after `top` rows anyway.
-        return points[:top]
+    if bottom == 0 or points.query.is_sliced:
+        # The first page: an ordered index scan stops after `top` rows anyway. An
+        # address search is ranked and capped (sliced): its pages are cut as they are.
+        return points[bottom:top]
     cores = points.values("pk")[bottom:top]
     order = points.query.order_by or MeteringPoint._meta.ordering
     return MeteringPoint.objects.only(*SUMMARY_FIELDS).filter(pk__in=cores).order_by(*order)
@@ -125,6 +149,138 @@ def _building_matches(building: str) -> Q:
             | Q(**{f"{field}__istartswith": f"{building},"})
         )
     return matches
+
+
+# --- Address search ----------------------------------------------------------------------
+
+# A misspelt word ("Hihg Street") is taken for an address word this similar or more
+# (difflib's ratio: 2 x matching characters / both lengths).
+MISSPELLING_RATIO = 0.7
+# The most candidates a search with a misspelt word scores (in Python).
+MISSPELLING_CANDIDATES = 1000
+
+
+class AddressHasWords(Expression):
+    """True where the address has every word of `words` (or, with `all_but_one`, every
+    word but one of `spare`). PostgreSQL: the GIN index over the address words;
+    SQLite: LIKE over the words between spaces (registry.apps adds the function)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, words, *, spare=()):
+        super().__init__()
+        self.words, self.spare = list(words), list(spare)
+
+    def _alternatives(self) -> list[list[str]]:
+        if len(self.spare) == 1:  # the one spare word may be the misspelt one
+            return [self.words]
+        if not self.spare:
+            return [self.words]
+        return [self.words + self.spare[:i] + self.spare[i + 1 :] for i in range(len(self.spare))]
+
+    def as_sql(self, compiler, connection):  # SQLite
+        text = f"ecoes_address_text({', '.join(ADDRESS_COLUMNS)})"
+        clauses, params = [], []
+        for words in self._alternatives():
+            clauses.append(" AND ".join([f"{text} LIKE %s"] * len(words)) or "1 = 1")
+            params += [f"% {word} %" for word in words]
+        return "(" + " OR ".join(f"({clause})" for clause in clauses) + ")", params
+
+    def as_postgresql(self, compiler, connection):
+        # Words are letters and digits only (registry.addresses): safe in a tsquery. A
+        # phrase ("FLAT 3") is its words side by side (<->).
+        query = " | ".join(
+            "("
+            + " & ".join(
+                " <-> ".join(f"'{part}'" for part in word.lower().split()) for word in words
+            )
+            + ")"
+            for words in self._alternatives()
+        )
+        return f"({ADDRESS_WORDS_SQL} @@ to_tsquery('simple'::regconfig, %s))", [query]
+
+
+class AddressPairs(Expression):
+    """How many pairs of the query's words stand next to each other in the address, in
+    the query's order: "Flat 3, 12 High St" ranks Flat 3 at 12 above Flat 12 at 3."""
+
+    output_field = IntegerField()
+
+    def __init__(self, words):
+        super().__init__()
+        self.pairs = [f"% {a} {b} %" for a, b in itertools.pairwise(words)]
+
+    def _sql(self, text: str):
+        if not self.pairs:
+            return "0", []
+        return "(" + " + ".join(
+            [f"CASE WHEN {text} LIKE %s THEN 1 ELSE 0 END"] * len(self.pairs)
+        ) + ")", list(self.pairs)
+
+    def as_sql(self, compiler, connection):  # SQLite
+        return self._sql(f"ecoes_address_text({', '.join(ADDRESS_COLUMNS)})")
+
+    def as_postgresql(self, compiler, connection):
+        return self._sql(f"(' ' || upper({ADDRESS_TEXT_SQL}) || ' ')")
+
+
+def address_search(points: QuerySet[MeteringPoint], query: SearchQuery) -> QuerySet:
+    """Points whose address has every word of the query, best first (most of the query's
+    word pairs side by side, then address order), at most SEARCH_ADDRESS_MAX_RESULTS.
+
+    When no address has every word, one word may be misspelt: the points with every
+    word but one are scored in Python (difflib) and those with a close enough word for
+    the missing one are listed, closest first. Numbers are never taken as misspelt.
+    """
+    cap = settings.SEARCH_ADDRESS_MAX_RESULTS
+    if query.key:
+        points = points.filter(postcode_key=query.key)
+    exact = points.filter(AddressHasWords(query.words))
+    if exact.exists():
+        return exact.annotate(pairs=AddressPairs(query.words)).order_by(
+            "-pairs", "postcode_key", "address_sort_key", "mpan_core"
+        )[:cap]
+    cores = _misspelt_address_cores(points, query.words, anchored=bool(query.key))[:cap]
+    if not cores:
+        return points.none()
+    order = Case(
+        *(When(pk=core, then=Value(n)) for n, core in enumerate(cores)),
+        output_field=IntegerField(),
+    )
+    return points.filter(pk__in=cores).annotate(rank=order).order_by("rank")[:cap]
+
+
+def _misspelt_address_cores(
+    points: QuerySet[MeteringPoint], words: tuple[str, ...], *, anchored: bool
+) -> list[str]:
+    # Numbers and flats ("FLAT 3") must match as they are.
+    numbers = [word for word in words if any(char.isdigit() for char in word)]
+    names = [word for word in words if word not in numbers]
+    if not names or (len(names) + len(numbers) < 2 and not anchored):
+        return []
+    candidates = (
+        points.filter(AddressHasWords(numbers, spare=names))
+        .order_by("postcode_key", "address_sort_key", "mpan_core")
+        .values_list("mpan_core", *ADDRESS_COLUMNS)[:MISSPELLING_CANDIDATES]
+    )
+    scored = []
+    closeness: dict[tuple[str, str], float] = {}  # candidates share most of their words
+
+    def ratio(word: str, other: str) -> float:
+        if (word, other) not in closeness:
+            closeness[word, other] = difflib.SequenceMatcher(None, word, other).ratio()
+        return closeness[word, other]
+
+    for position, (core, *columns) in enumerate(candidates):
+        have = set(address_text(columns).split())
+        ratios = [
+            max((ratio(word, other) for other in have), default=0)
+            for word in names
+            if word not in have
+        ]
+        if ratios and min(ratios) >= MISSPELLING_RATIO:
+            scored.append((-min(ratios), position, core))
+    return [core for _, _, core in sorted(scored)]
 
 
 @dataclass(frozen=True)

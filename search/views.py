@@ -14,9 +14,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ecoes.http import client_ip
-from search.forms import UsageFilterForm
+from search.forms import AddressSearchForm, UsageFilterForm
 from search.models import SearchAction, SearchChannel
-from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse
+from search.parsing import (
+    ADDRESS_FIELDS,
+    SearchInputError,
+    SearchKind,
+    SearchQuery,
+    address_fields_parse,
+    mpan_parse,
+    search_parse,
+    uprn_parse,
+)
 from search.presentation import CSV_HEADER, csv_row, detail_sections
 from search.queries import (
     SearchPaginator,
@@ -58,6 +67,53 @@ def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
     return query, None
 
 
+def _results_page(request: HttpRequest, query: SearchQuery, paging: dict) -> dict:
+    """Run a search for a page of results, record the lookup, and give the template's
+    context (the page, its paging and export links, the cap of an address search)."""
+    points = metering_points_search(query, page=True)
+    page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    _record(request, SearchAction.SEARCH, query, page.paginator.count)
+    page.object_list = list(page.object_list)
+    meters_attach(page.object_list)
+    cap = settings.SEARCH_ADDRESS_MAX_RESULTS
+    return {
+        "query": query,
+        "page": page,
+        "paging_query": urlencode(paging),
+        "export_url": f"{reverse('search:export')}?{urlencode(paging)}",
+        "capped": cap if query.kind is SearchKind.ADDRESS and page.paginator.count >= cap else 0,
+    }
+
+
+def _address_query(data) -> SearchQuery:
+    if (data.get("uprn") or "").strip():
+        return uprn_parse(data["uprn"])
+    return address_fields_parse({name: data.get(name) for name in ADDRESS_FIELDS})
+
+
+@require_GET
+@login_required
+@never_cache
+def address_search_view(request: HttpRequest) -> HttpResponse:
+    """The address form: separate fields (no postcode needed) or a UPRN."""
+    form = AddressSearchForm(request.GET or None)
+    context = {"form": form}
+    if not request.GET or not form.is_valid():
+        return render(request, "search/address.html", context)
+    fields = {name: value for name, value in form.cleaned_data.items() if value}
+    try:
+        query = _address_query(form.cleaned_data)
+        lookup_allowance_check(user=request.user)
+    except SearchInputError as error:
+        return render(request, "search/address.html", {**context, "message": str(error)})
+    except DailyCapReached as error:
+        return render(
+            request, "search/address.html", {**context, "message": str(error)}, status=429
+        )
+    context.update(_results_page(request, query, fields))
+    return render(request, "search/address.html", context)
+
+
 @require_GET
 @login_required
 @never_cache
@@ -67,26 +123,12 @@ def search_results(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
 
-    points = metering_points_search(query, page=True)
-    page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    if query.kind is SearchKind.MPAN and page.paginator.count == 1:
+    if query.kind is SearchKind.MPAN and metering_points_search(query).exists():
         # Straight to the detail; the detail view records this lookup, so an MPAN
         # search is one event and counts once against the cap.
         return redirect("search:detail", mpan_core=query.key)
-    _record(request, SearchAction.SEARCH, query, page.paginator.count)
-    page.object_list = list(page.object_list)
-    meters_attach(page.object_list)
-    return render(
-        request,
-        "search/results.html",
-        {
-            "q": text,
-            "query": query,
-            "page": page,
-            "paging_query": urlencode({"q": text}),
-            "export_url": f"{reverse('search:export')}?{urlencode({'q': text})}",
-        },
-    )
+    context = _results_page(request, query, {"q": text})
+    return render(request, "search/results.html", {"q": text, **context})
 
 
 @require_GET
@@ -137,9 +179,19 @@ def _csv_lines(points) -> Iterator[str]:
 @never_cache
 def search_export(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    query, refused = _query_allowed(request, text, bad_input_status=400)
-    if refused:
-        return refused
+    if "q" not in request.GET and any(name in request.GET for name in (*ADDRESS_FIELDS, "uprn")):
+        # The address form's export: the same fields, parsed the same way.
+        try:
+            query = _address_query(request.GET)
+            lookup_allowance_check(user=request.user)
+        except SearchInputError as error:
+            return _search_page(request, "", message=str(error), status=400)
+        except DailyCapReached as error:
+            return _search_page(request, "", message=str(error), status=429)
+    else:
+        query, refused = _query_allowed(request, text, bad_input_status=400)
+        if refused:
+            return refused
 
     points = metering_points_search(query)
     count = points.count()

@@ -27,6 +27,7 @@ def _point(number: int, postcode: str, line_1: str) -> MeteringPoint:
         supplier_mpid="NLEN",
         address_line_1=line_1,
         postcode=postcode,
+        uprn=str(100_000 + number),
         postcode_key=postcode_key(postcode),
         address_sort_key=address_sort_key([line_1]),
     )
@@ -99,6 +100,23 @@ def test_a_serial_search_uses_the_serial_index(registry_rows):
     found = [point.mpan_core for point in metering_points_search(query)]
     assert found == [registry_rows[1234].mpan_core]
     assert_indexed(plan(metering_points_search(query)[:50]), "registry_meter_serial_idx")
+
+
+def test_an_address_search_uses_the_address_words_index(registry_rows):
+    found = metering_points_search(search_parse("Flat 10, Tower Block"))
+    assert [point.address_line_1 for point in found] == ["Flat 10, Tower Block"]
+    assert_indexed(
+        plan(metering_points_search(search_parse("Flat 10, Tower Block"))),
+        "registry_mp_address_idx",
+    )
+
+
+def test_a_uprn_search_uses_the_uprn_index(registry_rows):
+    query = search_parse("UPRN 101234")
+    assert [point.mpan_core for point in metering_points_search(query)] == [
+        registry_rows[1234].mpan_core
+    ]
+    assert_indexed(plan(metering_points_search(query)[:50]), "registry_mp_uprn_idx")
 
 
 def test_mpan_cores_have_no_pattern_index_to_maintain():

@@ -69,9 +69,10 @@ def test_an_unknown_mpan_is_nothing_found_not_a_redirect(member_client):
 @pytest.mark.parametrize(
     ("q", "message"),
     [
-        ("", "Type an MPAN core, a postcode or a meter serial number."),
+        ("", "Type an MPAN core, a postcode, an address or a meter serial number."),
         ("1800021679841", "1800021679841 is not a valid MPAN core: the check digit does not match"),
-        ("12 High Street", "is not an MPAN core, a full postcode"),
+        ("ABCDEFGHIJKL", "is not an MPAN core, a full postcode"),
+        ("Leeds,", "alone matches too many addresses: add a street"),
     ],
 )
 def test_a_bad_search_shows_a_clear_message_and_is_not_recorded(member_client, q, message):

@@ -188,6 +188,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- search: metering points are everybody's; usage and keys are admins' ------------
     "search/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
     # No query given: 400 for everyone signed in.
+    "search/address/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
     "search/export.csv": {"GET": (L, 400, 400, 400, 400, 400), "POST": each(405)},
     "search/usage/": {"GET": (L, 403, 200, 403, 200, 200), "POST": each(405)},
     "metering-points/<str:mpan_core>/": {
