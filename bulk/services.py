@@ -38,11 +38,12 @@ from bulk.models import INPUTS_FOLDER, BulkSearch, BulkSearchStatus
 from bulk.queries import bulk_rows_today, metering_points_by_key
 from reports.kinds import ReportKind
 from reports.services import report_create
+from search.data_items import data_items_for
 from search.models import OrganisationApiKey, SearchChannel
 from search.parsing import SearchKind
 from search.presentation import (
-    CSV_HEADER,
     csv_cell,  # keeps a spreadsheet from running a value
+    csv_header,
     csv_row,
 )
 
@@ -63,8 +64,13 @@ class MatchStatus:
     INVALID = "invalid"
 
 
-RESULT_HEADER = ("Line", "Input", "Status", "Reason", *CSV_HEADER)
-_NO_POINT = ("",) * len(CSV_HEADER)
+RESULT_HEAD = ("Line", "Input", "Status", "Reason")
+RESULT_HEADER = (*RESULT_HEAD, *csv_header())  # for an organisation that sees every item
+
+
+def _result_items(job: BulkSearch):
+    """The data items the job's organisation sees (search.data_items), at run time."""
+    return data_items_for(organisation=job.organisation)
 
 
 class BulkSearchError(Exception):
@@ -294,21 +300,23 @@ def _batches(job: BulkSearch) -> Iterator[list[InputRow]]:
 
 def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> tuple[int, int]:
     processed = matched = 0
+    items = _result_items(job)
+    no_point = ("",) * len(csv_header(items))
     for batch in _batches(job):
         found = metering_points_by_key(kind=job.kind, keys=[row.key for row in batch if row.key])
         for row in batch:
             head = (row.line, csv_cell(row.value))
             if row.error:
-                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *no_point))
                 continue
             processed += 1
             points = found.get(row.key)
             if not points:
-                _spool_write(spool, (*head, MatchStatus.NOT_FOUND, "", *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.NOT_FOUND, "", *no_point))
                 continue
             matched += 1
             for point in points:
-                _spool_write(spool, (*head, MatchStatus.MATCHED, "", *csv_row(point)))
+                _spool_write(spool, (*head, MatchStatus.MATCHED, "", *csv_row(point, items)))
         _progress_save(job, token, processed=processed, matched=matched)
     return processed, matched
 
@@ -341,7 +349,7 @@ def _finish(job: BulkSearch, token: str, spool: TextIO, *, processed: int, match
             organisation=job.organisation,
             kind=ReportKind.BULK_SEARCH,
             title=f"Bulk search {job.pk}: {total:,} {singular if total == 1 else plural}",
-            rows_header=RESULT_HEADER,
+            rows_header=(*RESULT_HEAD, *csv_header(_result_items(job))),
             rows=(json.loads(line) for line in spool),
             created_by=job.user,
         )

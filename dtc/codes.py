@@ -20,6 +20,9 @@ MARKET_ROLES = _frozen(
         "M": "Meter operator (MOP)",
         "C": "Half-hourly data collector",
         "D": "Non-half-hourly data collector",
+        # Not confirmed as a BSC role code: this project's letter for meter asset
+        # providers (the same as accounts.roles); they send no flows to the service.
+        "A": "Meter asset provider (MAP)",
         # Not a BSC role code: this project's code for the enquiry service itself, the
         # usual "to" role of the flows it receives (the same letter as accounts.roles).
         "Z": "Enquiry service operator",

@@ -1,5 +1,6 @@
 """GET /api/v1/metering-points/{mpan_core}/ and GET /api/v1/metering-points/?mpan= |
-?postcode=&building= | ?serial=, for sessions and organisations' API keys."""
+?postcode=&building= | ?serial= | ?uprn= | ?address= | ?street=&town=... (the structured
+address), for sessions and organisations' API keys."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -15,14 +16,19 @@ from rest_framework_api_key.permissions import KeyParser
 from ecoes.compiled import CompiledQuery
 from ecoes.http import client_ip
 from ecoes.throttling import WindowRateThrottle
+from search.data_items import data_items_for
 from search.models import OrganisationApiKey, SearchAction, SearchChannel
 from search.parsing import (
+    ADDRESS_FIELDS,
     SearchInputError,
     SearchKind,
     SearchQuery,
+    address_fields_parse,
+    address_parse,
     mpan_parse,
     postcode_parse,
     serial_parse,
+    uprn_parse,
 )
 from search.queries import (
     SearchPaginator,
@@ -144,6 +150,11 @@ class _MeteringPointApi(APIView):
         except DailyCapReached as error:
             raise DailyCapExceeded(str(error)) from error
 
+    def _items(self, request: Request):
+        """The data items the caller's organisation sees (search.data_items)."""
+        api_key = _api_key(request)
+        return data_items_for(api_key=api_key) if api_key else data_items_for(user=request.user)
+
     def _record(self, request: Request, action: SearchAction, query: SearchQuery, count: int):
         search_event_record(
             user=None if _api_key(request) else request.user,
@@ -163,13 +174,28 @@ def _invalid(field: str, error: SearchInputError) -> exceptions.ValidationError:
 class MeteringPointListApi(_MeteringPointApi):
     @extend_schema(
         operation_id="metering_points_search",
-        summary="Search metering points by MPAN, postcode (and building) or meter serial",
+        summary="Search metering points by MPAN, postcode, address, UPRN or meter serial",
+        description=(
+            "Give one kind of search. An address search (free text `address`, or the "
+            "structured parameters) is ranked and lists at most SEARCH_ADDRESS_MAX_RESULTS "
+            "points. Fields the caller's market role does not see are left out."
+        ),
         parameters=[
             OpenApiParameter("mpan", OpenApiTypes.STR, description="MPAN core or full MPAN."),
-            OpenApiParameter("postcode", OpenApiTypes.STR, description="A full postcode."),
             OpenApiParameter(
-                "building", OpenApiTypes.STR, description="With postcode: number or name."
+                "postcode",
+                OpenApiTypes.STR,
+                description="A full postcode; with the structured address, also its first part.",
             ),
+            OpenApiParameter("building", OpenApiTypes.STR, description="Building number or name."),
+            OpenApiParameter("sub_building", OpenApiTypes.STR, description="Flat or sub-building."),
+            OpenApiParameter("street", OpenApiTypes.STR, description="Street (thoroughfare)."),
+            OpenApiParameter("locality", OpenApiTypes.STR, description="Dependent locality."),
+            OpenApiParameter("town", OpenApiTypes.STR, description="Post town."),
+            OpenApiParameter(
+                "address", OpenApiTypes.STR, description="Free text: Flat 3, 12 High Street, Leeds."
+            ),
+            OpenApiParameter("uprn", OpenApiTypes.STR, description="UPRN, up to 12 digits."),
             OpenApiParameter("serial", OpenApiTypes.STR, description="Meter serial number."),
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500."),
@@ -191,23 +217,52 @@ class MeteringPointListApi(_MeteringPointApi):
         # The documents are already in the serializers' shape (tests/search/
         # test_api_documents.py); running them through the serializers again cost about
         # a millisecond per request. The serializers declare the shape for the schema.
-        return paginator.get_paginated_response(summary_documents(page, request=request))
+        return paginator.get_paginated_response(
+            summary_documents(page, request=request, items=self._items(request))
+        )
 
     def _query(self, params) -> SearchQuery:
-        given = [name for name in ("mpan", "postcode", "serial") if params.get(name, "").strip()]
-        if len(given) != 1:
-            raise exceptions.ValidationError(
-                "Give exactly one of the query parameters mpan, postcode or serial."
-            )
-        (field,) = given
-        try:
-            if field == "mpan":
-                return SearchQuery(SearchKind.MPAN, mpan_parse(params["mpan"]))
-            if field == "postcode":
-                return postcode_parse(params["postcode"], building=params.get("building", ""))
+        return search_parameters_parse(params)
+
+
+# The structured address parameters beyond postcode and building (search.parsing).
+STRUCTURED_ONLY = [name for name in ADDRESS_FIELDS if name not in ("postcode", "building")]
+
+
+def search_parameters_parse(params) -> SearchQuery:
+    """One search from API parameters: exactly one of mpan, postcode (with building),
+    serial, uprn, address (free text), or the structured address (street, town, ...
+    with postcode and building if known). ValidationError names the parameter."""
+
+    def given(name: str) -> bool:
+        return bool(str(params.get(name) or "").strip())
+
+    structured = any(given(name) for name in STRUCTURED_ONLY)
+    kinds = [name for name in ("mpan", "serial", "uprn", "address") if given(name)]
+    if structured or given("postcode"):
+        kinds.append("structured address" if structured else "postcode")
+    if len(kinds) != 1:
+        raise exceptions.ValidationError(
+            "Give exactly one of: mpan, postcode (with building), serial, uprn, address, or "
+            "the structured address (sub_building, building, street, locality, town, "
+            f"postcode). Given: {', '.join(kinds) or 'none'}."
+        )
+    (kind,) = kinds
+    field = {"structured address": "street"}.get(kind, kind)
+    try:
+        if kind == "mpan":
+            return SearchQuery(SearchKind.MPAN, mpan_parse(params["mpan"]))
+        if kind == "postcode":
+            return postcode_parse(params["postcode"], building=params.get("building", ""))
+        if kind == "serial":
             return serial_parse(params["serial"])
-        except SearchInputError as error:
-            raise _invalid(field, error) from error
+        if kind == "uprn":
+            return uprn_parse(params["uprn"])
+        if kind == "address":
+            return address_parse(params["address"])
+        return address_fields_parse({name: params.get(name) for name in ADDRESS_FIELDS})
+    except SearchInputError as error:
+        raise _invalid(field, error) from error
 
 
 class MeteringPointDetailApi(_MeteringPointApi):
@@ -228,4 +283,4 @@ class MeteringPointDetailApi(_MeteringPointApi):
         )
         if detail is None:
             raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
-        return Response(detail_document(detail))
+        return Response(detail_document(detail, self._items(request)))

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ecoes.http import client_ip
+from search.data_items import EVERY_ITEM, DataItem, data_items_for
 from search.forms import AddressSearchForm, UsageFilterForm
 from search.models import SearchAction, SearchChannel
 from search.parsing import (
@@ -26,7 +27,7 @@ from search.parsing import (
     search_parse,
     uprn_parse,
 )
-from search.presentation import CSV_HEADER, csv_row, detail_sections
+from search.presentation import csv_header, csv_row, detail_sections
 from search.queries import (
     SearchPaginator,
     metering_point_detail,
@@ -78,6 +79,7 @@ def _results_page(request: HttpRequest, query: SearchQuery, paging: dict) -> dic
     cap = settings.SEARCH_ADDRESS_MAX_RESULTS
     return {
         "query": query,
+        "items": {item.value for item in data_items_for(user=request.user)},
         "page": page,
         "paging_query": urlencode(paging),
         "export_url": f"{reverse('search:export')}?{urlencode(paging)}",
@@ -152,10 +154,18 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
         return _search_page(
             request, core, message=f"No metering point found with MPAN core {core}.", status=404
         )
+    items = data_items_for(user=request.user)
     return render(
         request,
         "search/detail.html",
-        {"detail": detail, "point": detail.point, "sections": detail_sections(detail)},
+        {
+            "detail": detail,
+            "point": detail.point,
+            "sections": detail_sections(detail, items),
+            "shows_meters": DataItem.METERS in items,
+            "shows_related": DataItem.RELATED_MPANS in items,
+            "items_withheld": items != EVERY_ITEM,
+        },
     )
 
 
@@ -166,12 +176,12 @@ class _Echo:
         return value
 
 
-def _csv_lines(points) -> Iterator[str]:
+def _csv_lines(points, items) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)  # a BOM, so spreadsheets read UTF-8
+    yield "\ufeff" + writer.writerow(csv_header(items))  # a BOM, so spreadsheets read UTF-8
     # iterator() with a chunk size still prefetches the meters, one query per chunk.
     for point in points.iterator(chunk_size=1000):
-        yield writer.writerow(csv_row(point))
+        yield writer.writerow(csv_row(point, items))
 
 
 @require_GET
@@ -205,7 +215,10 @@ def search_export(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     _record(request, SearchAction.EXPORT, query, count)
-    response = StreamingHttpResponse(_csv_lines(points), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_lines(points, data_items_for(user=request.user)),
+        content_type="text/csv; charset=utf-8",
+    )
     name = "".join(char for char in query.display if char.isalnum()) or "search"
     response["Content-Disposition"] = f'attachment; filename="metering-points-{name}.csv"'
     return response

@@ -111,7 +111,10 @@ def _empty_cache():
     outlives a test; start each test with none."""
     from django.core.cache import cache
 
+    from search.data_items import role_codes_forget
+
     cache.clear()
+    role_codes_forget()  # ids come back after a rollback on SQLite
 
 
 @pytest.fixture
