@@ -6,23 +6,28 @@ address search therefore matches words: every word of the query must be a whole 
 of the address (lines and postcode). A word is a run of letters and digits; case and
 punctuation are ignored, so "Flat 3, 12 High St." has the words FLAT 3 12 HIGH ST.
 
-PostgreSQL finds the words through a GIN index on the expression below (the 'simple'
-text-search configuration: no stemming, no stop words, so a word is a word); SQLite
-scans with LIKE over the same words padded with spaces. `registry.migrations.0003`
-creates the index from `ADDRESS_WORDS_SQL`; queries must use the same text to use it.
+The words of every point are kept in `registry.models.AddressWords` as text with a
+space before and after each word (" FLAT 3 12 HIGH ST "), written after each D0204 by
+`registry.services.address_words_refresh` from the SQL below. PostgreSQL finds words
+through a GIN index on `to_tsvector('simple', text)` ('simple': no stemming, no stop
+words, so a word is a word); SQLite scans with LIKE '% WORD %'.
 """
 
 import re
 
-ADDRESS_INDEX = "registry_mp_address_idx"  # PostgreSQL only (registry migration 0003)
 ADDRESS_COLUMNS = [*(f"address_line_{n}" for n in range(1, 10)), "postcode"]
+ADDRESS_WORDS_INDEX = "registry_addresswords_idx"  # PostgreSQL only (registry 0003)
+# The indexed expression, as queries must write it to use the index.
+ADDRESS_WORDS_SQL = "to_tsvector('simple'::regconfig, {text})"
 
-# The indexed expression (PostgreSQL). regexp_replace first, so that "12-14" or "1/2"
-# are cut into words as the Python side cuts them, not as the text-search parser would
-# (it reads "-14" as a signed number and "1/2" as a file path).
 _JOINED = " || ' ' || ".join(ADDRESS_COLUMNS)
-ADDRESS_TEXT_SQL = f"regexp_replace({_JOINED}, '[^[:alnum:]]+', ' ', 'g')"
-ADDRESS_WORDS_SQL = f"to_tsvector('simple'::regconfig, {ADDRESS_TEXT_SQL})"
+# A point's words as `address_text` writes them, per database: PostgreSQL in SQL (a
+# refresh of millions of points stays in the database); SQLite through that very
+# function (registry.apps registers it).
+ADDRESS_TEXT_SQL = {
+    "postgresql": f"' ' || upper(regexp_replace({_JOINED}, '[^[:alnum:]]+', ' ', 'g')) || ' '",
+    "sqlite": f"ecoes_address_text({', '.join(ADDRESS_COLUMNS)})",
+}
 
 _NOT_WORD = re.compile(r"[\W_]+")
 

@@ -38,6 +38,7 @@ class ApplyResult:
     accepted: int = 0
     rejected: int = 0
     problems: list[FlowProblem] = field(default_factory=list)
+    distributor_id: str = ""  # a D0204's: its points' address words are refreshed after it
 
     def reject(self, problem: FlowProblem) -> None:
         self.rejected += 1

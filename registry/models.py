@@ -90,8 +90,6 @@ class MeteringPoint(models.Model):
             ),
             # Search by UPRN; most points of some distributors have none.
             models.Index(fields=["uprn"], condition=~Q(uprn=""), name="registry_mp_uprn_idx"),
-            # The address search's GIN index over the address words (PostgreSQL only) is
-            # made by migration 0003 from registry.addresses.ADDRESS_WORDS_SQL.
         ]
 
     def __str__(self) -> str:
@@ -100,6 +98,23 @@ class MeteringPoint(models.Model):
     @property
     def address_lines(self) -> list[str]:
         return [line for line in (getattr(self, f) for f in self.ADDRESS_FIELDS) if line]
+
+
+class AddressWords(models.Model):
+    """A point's address as words between spaces (registry.addresses), for the address
+    search. Written after each D0204 by registry.services.address_words_refresh, not by
+    the refresh itself (see there); no foreign key, as it is maintained set-based. On
+    PostgreSQL a GIN index (registry migration 0003) finds the words."""
+
+    mpan_core = models.CharField("MPAN core", max_length=13, primary_key=True)
+    text = models.CharField(max_length=420)
+
+    class Meta:
+        verbose_name = "address words"
+        verbose_name_plural = "address words"
+
+    def __str__(self) -> str:
+        return f"{self.mpan_core}:{self.text}"
 
 
 class Meter(models.Model):

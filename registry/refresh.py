@@ -509,4 +509,4 @@ def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
         _absent_delete(cursor, sql, state.distributor_id)
     for statement in sql.drop:
         cursor.execute(statement)
-    return ApplyResult(accepted=state.points)
+    return ApplyResult(accepted=state.points, distributor_id=state.distributor_id)

@@ -28,9 +28,9 @@ from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
-from registry.addresses import ADDRESS_INDEX
+from registry.addresses import ADDRESS_TEXT_SQL
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
-from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+from registry.models import AddressWords, FlowFile, FlowFileChannel, FlowFileStatus
 from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
 from reports.services import report_create_d0312_processing
 
@@ -304,14 +304,16 @@ def _flow_file_apply(
         reader = _reader(source)
         flow_id = reader.header.flow_id
         if flow_id == "D0204":
-            transaction.on_commit(_address_index_tidy_send)
-            return refresh.refresh_apply(
+            result = refresh.refresh_apply(
                 reader,
                 gsp_groups=_GSP_GROUPS,
                 path=_local_path(flow_file),
                 accepted_versions=settings.DTC_ACCEPTED_VERSIONS,
                 progress=progress,
             )
+            distributor_id = result.distributor_id
+            transaction.on_commit(lambda: _address_words_refresh_send(distributor_id))
+            return result
         if flow_id == "D0312":
             return _meter_information_apply_with_report(reader, flow_file=flow_file, sender=sender)
         if flow_id == "D0386":
@@ -319,25 +321,46 @@ def _flow_file_apply(
     raise FlowRejected(f"{flow_id} files are not processed by this service")
 
 
-def _address_index_tidy_send() -> None:
-    from registry.tasks import address_index_tidy
+def _address_words_refresh_send(distributor_id: str) -> None:
+    from registry.tasks import address_words_refresh
 
-    address_index_tidy.delay()
+    address_words_refresh.delay(distributor_id)
 
 
-def address_index_tidy() -> int | None:
-    """Merge the address index's pending list into the index (PostgreSQL).
+def address_words_refresh(*, distributor_id: str | None = None) -> int:
+    """Bring the address search's words up to date with the registry, for one
+    distributor's points (MPAN cores start with the distributor id) or all of them.
 
-    A refresh adds its points' address words to the GIN index's pending list (fast, so
-    the refresh is not slowed); searches read that list too, but a long one slows them.
-    This merges it in bulk, after the refresh has committed. Safe to run at any time,
-    and concurrently with searches and other refreshes. Returns the pages merged.
+    Runs after each D0204 refresh has committed (a task), not inside it: cutting 100,000
+    addresses into words and indexing them took longer than the refresh itself. Until
+    it has run, an address search finds a refreshed point by its previous address
+    words (the rows shown are always the registry's own). Idempotent; only changed
+    addresses are written. Returns the rows written or removed.
     """
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [ADDRESS_INDEX])
-        return cursor.fetchone()[0]
+    low, high = ("", "~") if not distributor_id else (distributor_id, _next_prefix(distributor_id))
+    table = AddressWords._meta.db_table
+    text = ADDRESS_TEXT_SQL[connection.vendor]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (mpan_core, text)"  # noqa: S608 - names from the code
+            f" SELECT mpan_core, {text} FROM registry_meteringpoint"
+            " WHERE mpan_core >= %s AND mpan_core < %s"
+            " ON CONFLICT (mpan_core) DO UPDATE SET text = excluded.text"
+            f" WHERE {table}.text <> excluded.text",
+            [low, high],
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {table} WHERE mpan_core >= %s AND mpan_core < %s"  # noqa: S608
+            " AND NOT EXISTS (SELECT 1 FROM registry_meteringpoint p"
+            f" WHERE p.mpan_core = {table}.mpan_core)",
+            [low, high],
+        )
+        return written + cursor.rowcount
+
+
+def _next_prefix(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _local_path(flow_file: FlowFile) -> Path | None:

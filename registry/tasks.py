@@ -22,6 +22,6 @@ def flow_inbox_scan() -> int:
 
 
 @shared_task
-def address_index_tidy() -> int | None:
-    """Merge the address index's pending entries after a refresh (see the service)."""
-    return services.address_index_tidy()
+def address_words_refresh(distributor_id: str | None = None) -> int:
+    """Bring the address words of a distributor's points up to date (see the service)."""
+    return services.address_words_refresh(distributor_id=distributor_id)

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from ecoes.compiled import CompiledQuery
-from registry.addresses import ADDRESS_COLUMNS, ADDRESS_TEXT_SQL, ADDRESS_WORDS_SQL, address_text
+from registry.addresses import ADDRESS_COLUMNS, ADDRESS_WORDS_SQL, address_text
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from search.models import OrganisationApiKey, SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
@@ -160,10 +160,17 @@ MISSPELLING_RATIO = 0.7
 MISSPELLING_CANDIDATES = 1000
 
 
+_WORDS_OF_POINT = "SELECT w.mpan_core FROM registry_addresswords w WHERE {condition}"
+_TEXT_OF_POINT = (
+    '(SELECT w.text FROM registry_addresswords w WHERE w.mpan_core = "registry_meteringpoint".'
+    '"mpan_core")'
+)
+
+
 class AddressHasWords(Expression):
-    """True where the address has every word of `words` (or, with `all_but_one`, every
-    word but one of `spare`). PostgreSQL: the GIN index over the address words;
-    SQLite: LIKE over the words between spaces (registry.apps adds the function)."""
+    """True where the address has every word of `words` and every word but one of
+    `spare` (registry.models.AddressWords). PostgreSQL: its GIN index; SQLite: LIKE
+    over the words between spaces."""
 
     output_field = BooleanField()
 
@@ -179,12 +186,16 @@ class AddressHasWords(Expression):
         return [self.words + self.spare[:i] + self.spare[i + 1 :] for i in range(len(self.spare))]
 
     def as_sql(self, compiler, connection):  # SQLite
-        text = f"ecoes_address_text({', '.join(ADDRESS_COLUMNS)})"
         clauses, params = [], []
         for words in self._alternatives():
-            clauses.append(" AND ".join([f"{text} LIKE %s"] * len(words)) or "1 = 1")
+            clauses.append(" AND ".join(["w.text LIKE %s"] * len(words)) or "1 = 1")
             params += [f"% {word} %" for word in words]
-        return "(" + " OR ".join(f"({clause})" for clause in clauses) + ")", params
+        condition = " OR ".join(f"({clause})" for clause in clauses)
+        return self._in(_WORDS_OF_POINT.format(condition=condition)), params
+
+    @staticmethod
+    def _in(subquery: str) -> str:
+        return f'("registry_meteringpoint"."mpan_core" IN ({subquery}))'
 
     def as_postgresql(self, compiler, connection):
         # Words are letters and digits only (registry.addresses): safe in a tsquery. A
@@ -197,7 +208,10 @@ class AddressHasWords(Expression):
             + ")"
             for words in self._alternatives()
         )
-        return f"({ADDRESS_WORDS_SQL} @@ to_tsquery('simple'::regconfig, %s))", [query]
+        condition = (
+            f"{ADDRESS_WORDS_SQL.format(text='w.text')} @@ to_tsquery('simple'::regconfig, %s)"
+        )
+        return self._in(_WORDS_OF_POINT.format(condition=condition)), [query]
 
 
 class AddressPairs(Expression):
@@ -217,11 +231,8 @@ class AddressPairs(Expression):
             [f"CASE WHEN {text} LIKE %s THEN 1 ELSE 0 END"] * len(self.pairs)
         ) + ")", list(self.pairs)
 
-    def as_sql(self, compiler, connection):  # SQLite
-        return self._sql(f"ecoes_address_text({', '.join(ADDRESS_COLUMNS)})")
-
-    def as_postgresql(self, compiler, connection):
-        return self._sql(f"(' ' || upper({ADDRESS_TEXT_SQL}) || ' ')")
+    def as_sql(self, compiler, connection):
+        return self._sql(_TEXT_OF_POINT)
 
 
 def address_search(points: QuerySet[MeteringPoint], query: SearchQuery) -> QuerySet:

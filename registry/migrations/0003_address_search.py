@@ -1,34 +1,44 @@
-"""Address and UPRN search: the UPRN index (both databases) and, on PostgreSQL, a GIN
-index over the address words (registry.addresses.ADDRESS_WORDS_SQL).
+"""Address and UPRN search: the UPRN index, the address words table and, on
+PostgreSQL, a GIN index over its words (registry.addresses).
 
-The GIN index is an expression index, not a stored column: nothing to write at ingest
-(the D0204 paths, fast COPY and merge, maintain it as they insert and update), and no
-rewrite of a 32-million-row table to add it. Inserts go to the index's pending list
-(fastupdate), merged into the index in bulk (registry.tasks.address_index_tidy after a
-refresh, and autovacuum); searches read the pending list too, so the index is current
-as soon as the refresh commits.
+The words are a table of their own, written after each D0204 refresh has committed
+(registry.services.address_words_refresh), rather than an index on the registry's own
+rows: cutting 100,000 addresses into words and indexing them inside the refresh took
+longer than the refresh itself. The table is filled here for the points already held.
 """
 
 from django.db import migrations, models
 from django.db.models import Q
 
-from registry.addresses import ADDRESS_INDEX as INDEX
-from registry.addresses import ADDRESS_WORDS_SQL
+from registry.addresses import ADDRESS_TEXT_SQL, ADDRESS_WORDS_SQL
+from registry.addresses import ADDRESS_WORDS_INDEX as INDEX
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON registry_meteringpoint"
-        f" USING gin (({ADDRESS_WORDS_SQL})) WITH (fastupdate = on, gin_pending_list_limit = 65536)"
-    )
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX {INDEX} ON registry_addresswords"
+            f" USING gin (({ADDRESS_WORDS_SQL.format(text='text')}))"
+        )
+        # Django's varchar_pattern_ops twin of the key: nothing uses LIKE on it (as 0002).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'registry_addresswords'"
+                " AND indexdef LIKE '%%varchar_pattern_ops%%'"
+            )
+            for (name,) in cursor.fetchall():
+                schema_editor.execute(f'DROP INDEX "{name}"')
+    if connection.vendor in ADDRESS_TEXT_SQL:
+        schema_editor.execute(
+            "INSERT INTO registry_addresswords (mpan_core, text)"
+            f" SELECT mpan_core, {ADDRESS_TEXT_SQL[connection.vendor]} FROM registry_meteringpoint"
+        )
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -40,6 +50,19 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=~Q(uprn=""), fields=["uprn"], name="registry_mp_uprn_idx"
             ),
+        ),
+        migrations.CreateModel(
+            name="AddressWords",
+            fields=[
+                (
+                    "mpan_core",
+                    models.CharField(
+                        max_length=13, primary_key=True, serialize=False, verbose_name="MPAN core"
+                    ),
+                ),
+                ("text", models.CharField(max_length=420)),
+            ],
+            options={"verbose_name": "address words", "verbose_name_plural": "address words"},
         ),
         migrations.RunPython(create, drop, elidable=False),
     ]
