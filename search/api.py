@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_api_key.permissions import KeyParser
 
+from ecoes.api import first_error as error_parts
 from ecoes.compiled import CompiledQuery
 from ecoes.http import client_ip
 from ecoes.throttling import WindowRateThrottle
-from search.data_items import data_items_for
+from search.data_items import DataItem, data_items_for
 from search.models import OrganisationApiKey, SearchAction, SearchChannel
 from search.parsing import (
     ADDRESS_FIELDS,
@@ -37,9 +38,13 @@ from search.queries import (
     meters_attach,
 )
 from search.serializers import (
+    BatchRequestSerializer,
+    BatchResponseSerializer,
     MeteringPointDetailSerializer,
     MeteringPointSummarySerializer,
+    RelatedMpansSerializer,
     detail_document,
+    related_document,
     summary_documents,
 )
 from search.services import DailyCapReached, lookup_allowance_check, search_event_record
@@ -154,6 +159,24 @@ class _MeteringPointApi(APIView):
         """The data items the caller's organisation sees (search.data_items)."""
         api_key = _api_key(request)
         return data_items_for(api_key=api_key) if api_key else data_items_for(user=request.user)
+
+    def _related_document(self, request: Request, mpan_core: str | None) -> dict:
+        try:
+            core = mpan_parse(mpan_core)
+        except SearchInputError as error:
+            raise _invalid("mpan", error) from error
+        if DataItem.RELATED_MPANS not in self._items(request):
+            raise exceptions.PermissionDenied(
+                "Your organisation's market role does not see related MPANs."
+            )
+        self._check_allowance(request)
+        detail = metering_point_detail(core)
+        self._record(
+            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
+        )
+        if detail is None:
+            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
+        return related_document(detail)
 
     def _record(self, request: Request, action: SearchAction, query: SearchQuery, count: int):
         search_event_record(
@@ -284,3 +307,91 @@ class MeteringPointDetailApi(_MeteringPointApi):
         if detail is None:
             raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
         return Response(detail_document(detail, self._items(request)))
+
+
+# --- Related MPANs and the batch form ---------------------------------------------------------
+
+
+class RelatedMpansApi(_MeteringPointApi):
+    @extend_schema(
+        operation_id="metering_point_related_mpans",
+        summary="The MPANs related to one metering point (e.g. import and export)",
+        responses={
+            200: RelatedMpansSerializer,
+            400: ERROR_RESPONSE,
+            403: ERROR_RESPONSE,
+            404: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
+        },
+    )
+    def get(self, request: Request, mpan_core: str) -> Response:
+        return Response(self._related_document(request, mpan_core))
+
+
+BATCH_MAX = 100
+BATCH_RESULTS_PER_SEARCH = 50
+
+
+class BatchApi(_MeteringPointApi):
+    """Up to BATCH_MAX parameter sets for one operation in one call. Each set is one
+    lookup: checked against the daily cap, audited and counted, exactly as if it were
+    sent alone; once the cap is reached, the remaining sets answer 429 and run nothing."""
+
+    @extend_schema(
+        operation_id="metering_points_batch",
+        summary=f"Several lookups in one call (up to {BATCH_MAX}), each counted",
+        request=BatchRequestSerializer,
+        responses={200: BatchResponseSerializer, 400: ERROR_RESPONSE},
+    )
+    def post(self, request: Request) -> Response:
+        batch = BatchRequestSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        operation = batch.validated_data["operation"]
+        results = []
+        for params in batch.validated_data["parameters"]:
+            try:
+                results.append({"status": 200, "result": self._one(request, operation, params)})
+            except exceptions.APIException as error:
+                code, message, field = error_parts(error.detail)
+                results.append(
+                    {
+                        "status": error.status_code,
+                        "error": {"code": code, "message": message, "field": field},
+                    }
+                )
+        return Response({"operation": operation, "results": results})
+
+    def _one(self, request: Request, operation: str, params: dict) -> dict:
+        params = {key: str(value) for key, value in params.items() if value is not None}
+        if operation == "related_mpans":
+            return self._related_document(request, params.get("mpan"))
+        if operation == "technical_details":
+            return self._technical_details(request, params.get("mpan"))
+        return self._search(request, params)
+
+    def _technical_details(self, request: Request, mpan: str | None) -> dict:
+        try:
+            core = mpan_parse(mpan)
+        except SearchInputError as error:
+            raise _invalid("mpan", error) from error
+        self._check_allowance(request)
+        detail = metering_point_detail(core)
+        self._record(
+            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
+        )
+        if detail is None:
+            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
+        return detail_document(detail, self._items(request))
+
+    def _search(self, request: Request, params: dict) -> dict:
+        query = search_parameters_parse(params)
+        self._check_allowance(request)
+        points = metering_points_search(query, page=True)
+        count = points.count()
+        page = list(points[:BATCH_RESULTS_PER_SEARCH])
+        meters_attach(page)
+        self._record(request, SearchAction.SEARCH, query, count)
+        return {
+            "count": count,
+            "results": summary_documents(page, request=request, items=self._items(request)),
+        }

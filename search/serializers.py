@@ -97,6 +97,67 @@ class MeteringPointDetailSerializer(serializers.Serializer):
     related_mpans = RelatedMpanSerializer(required=False, many=True)
 
 
+class RelatedMpansSerializer(serializers.Serializer):
+    mpan_core = serializers.CharField()
+    related_mpan_indicator = serializers.BooleanField()
+    related_mpans = RelatedMpanSerializer(many=True)
+
+
+def related_document(detail: MeteringPointDetail) -> dict:
+    return {
+        "mpan_core": detail.point.mpan_core,
+        "related_mpan_indicator": detail.point.has_related_mpans,
+        "related_mpans": [
+            {"mpan_core": link.mpan_core, "effective_from": link.effective_date}
+            for link in detail.related
+        ],
+    }
+
+
+BATCH_OPERATIONS = {
+    "technical_details": "One metering point's detail; parameters: mpan.",
+    "address_search": (
+        "A search, first 50 results and the count; parameters as GET /api/v1/metering-points/"
+        " (mpan, postcode, building, sub_building, street, locality, town, address, uprn, serial)."
+    ),
+    "related_mpans": "The MPANs related to one point; parameters: mpan.",
+}
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(
+        choices=list(BATCH_OPERATIONS),
+        help_text="; ".join(f"`{name}`: {text}" for name, text in BATCH_OPERATIONS.items()),
+    )
+    parameters = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        min_length=1,
+        max_length=100,
+        help_text="Up to 100 parameter sets; each is one lookup, counted against the cap.",
+    )
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status this set alone would have had.")
+    result = serializers.DictField(
+        required=False,
+        help_text="As the single operation answers: the detail document, the related MPANs,"
+        " or {count, results} of a search.",
+    )
+    error = BatchErrorSerializer(required=False)
+
+
+class BatchResponseSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    results = BatchResultSerializer(many=True, help_text="One per parameter set, in order.")
+
+
 def _coded(code_list, code: str, effective_from=None) -> dict:
     return {
         "code": code,

@@ -208,6 +208,15 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (401, *((200,) * 5)),
         "POST": (401, *((405,) * 5)),
     },
+    "api/v1/metering-points/<str:mpan_core>/related/": {
+        "GET": (401, *((200,) * 5)),
+        "POST": (401, *((405,) * 5)),
+    },
+    # An empty batch is refused whole (400) for everyone signed in.
+    "api/v1/metering-points/batch/": {
+        "GET": (401, *((405,) * 5)),
+        "POST": (401, *((400,) * 5)),
+    },
 }
 
 # The user actions of the organisation admin screens: POST only, A's admin only.
