@@ -104,8 +104,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="May log in to the Django admin (service admins)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the account was deleted: the person's data is anonymised and the row
+    # kept (audit rows name it by its anonymous id, ANONYMOUS_ID).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # When the user (and their admins) were warned that the account will be closed for
+    # want of a log-in (accounts.services.dormant_accounts_close).
+    dormancy_warned_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
+
+    ANONYMOUS_ID = "deleted-user-{pk}"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -138,6 +146,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_service_admin(self) -> bool:
         return self.role == UserRole.SERVICE_ADMIN
 
+    @property
+    def anonymous_id(self) -> str:
+        return self.ANONYMOUS_ID.format(pk=self.pk)
+
+    @property
+    def state(self) -> str:
+        """Active, invited (no password set yet), deactivated or deleted."""
+        if self.deleted_at:
+            return "deleted"
+        if not self.is_active:
+            return "deactivated"
+        if not self.has_usable_password() and not self.last_login:
+            return "invited"
+        return "active"
+
 
 class AccountEventKind(models.TextChoices):
     """What happened to an account; the one list the audit trail and its views use."""
@@ -162,6 +185,9 @@ class AccountEventKind(models.TextChoices):
     DEACTIVATED = "deactivated", "Deactivated"
     REACTIVATED = "reactivated", "Reactivated"
     ORGANISATION_CREATED = "organisation_created", "Organisation created"
+    DELETED = "deleted", "Account deleted (personal data anonymised)"
+    DORMANCY_WARNED = "dormancy_warned", "Warned of closure for no log-in"
+    CLOSED_DORMANT = "closed_dormant", "Closed for no log-in"
 
 
 class AccountEvent(AppendOnlyModel):

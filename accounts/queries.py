@@ -23,7 +23,7 @@ def organisation_users(*, organisation: Organisation) -> QuerySet[User]:
     """The organisation's users, each with `has_mfa`."""
     totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
     return (
-        User.objects.filter(organisation=organisation)
+        User.objects.filter(organisation=organisation, deleted_at__isnull=True)
         .annotate(has_mfa=Exists(totp))
         .order_by("full_name", "email")
     )

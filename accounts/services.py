@@ -5,6 +5,7 @@ admin may make it, makes it and records an AccountEvent in the same transaction.
 """
 
 import smtplib
+from datetime import timedelta
 from importlib import import_module
 from urllib.parse import urljoin
 
@@ -13,8 +14,11 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.mail import mail_send
 from accounts.models import AccountEvent, AccountEventKind, Organisation, User
@@ -186,6 +190,8 @@ def user_role_change(*, by: User, user: User, role: str, ip_address: str | None 
         raise AccountError("An organisation admin can give the roles user or organisation admin.")
     if role == user.role:
         raise AccountError(f"{user.email} is already {UserRole(role).label.lower()}.")
+    if role == UserRole.USER:
+        _check_keeps_an_admin(user=user, action="change the role of")
     before = UserRole(user.role).label
     user.role = role
     user.save(update_fields=["role"])
@@ -205,6 +211,7 @@ def user_deactivate(*, by: User, user: User, ip_address: str | None = None) -> N
     _check_not_self(by=by, user=user, action="deactivate")
     if not user.is_active:
         raise AccountError(f"{user.email} is already deactivated.")
+    _check_keeps_an_admin(user=user, action="deactivate")
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = user_sessions_end(user=user)
@@ -220,6 +227,8 @@ def user_deactivate(*, by: User, user: User, ip_address: str | None = None) -> N
 @transaction.atomic
 def user_reactivate(*, by: User, user: User, ip_address: str | None = None) -> None:
     _check_may_manage(by=by, user=user)
+    if user.deleted_at:
+        raise AccountError("A deleted account cannot be reactivated.")
     if user.is_active:
         raise AccountError(f"{user.email} is already active.")
     user.is_active = True
@@ -345,3 +354,146 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
             ended += 1
         user_session.delete()
     return ended
+
+
+# --- Keeping an admin, deleting accounts, closing dormant ones ------------------------------
+
+
+def _check_keeps_an_admin(*, user: User, action: str) -> None:
+    """Refuse to leave an organisation without an active organisation admin."""
+    if not (user.is_active and user.role == UserRole.ORGANISATION_ADMIN and user.organisation_id):
+        return
+    others = User.objects.filter(
+        organisation_id=user.organisation_id,
+        role=UserRole.ORGANISATION_ADMIN,
+        is_active=True,
+        deleted_at__isnull=True,
+    ).exclude(pk=user.pk)
+    if not others.exists():
+        raise AccountError(
+            f"{user.email} is the organisation's only active admin: make another user an "
+            f"admin before you {action} this account."
+        )
+
+
+@transaction.atomic
+def user_delete(*, by: User, user: User, ip_address: str | None = None) -> None:
+    """Delete an account: the person's data is anonymised and the row kept.
+
+    The row stays because audit rows (account events, searches, bulk searches) name it;
+    they now name it by its anonymous id (`deleted-user-<id>`), and the e-mail copies in
+    the account audit are overwritten with that id. The person's name, e-mail address,
+    password, two-factor devices, sessions and allauth e-mail records go. IP addresses in
+    the audit stay: they are the service's security record.
+    """
+    _check_may_manage(by=by, user=user)
+    _check_not_self(by=by, user=user, action="delete")
+    if user.deleted_at:
+        raise AccountError("This account was already deleted.")
+    if user.is_service_admin:
+        raise AccountError("A service admin's account is deleted by the service desk.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_keeps_an_admin(user=user, action="delete")
+    # Recorded first, so that its copy of the address is anonymised with the others.
+    account_event_record(
+        kind=AccountEventKind.DELETED, actor=by, subject=user, ip_address=ip_address
+    )
+    _account_anonymise(user)
+
+
+def _account_anonymise(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    email, anonymous = user.email, user.anonymous_id
+    user_sessions_end(user=user)
+    Authenticator.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"{anonymous}@deleted.invalid"
+    user.full_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.deleted_at = timezone.now()
+    user.save(update_fields=["email", "full_name", "password", "is_active", "deleted_at"])
+    # The audit keeps its rows; only the copies of the address become the anonymous id
+    # (the one change the append-only trigger allows besides SET_NULL, ecoes.audit).
+    events = AccountEvent._base_manager
+    events.filter(actor_email__iexact=email).update(actor_email=anonymous)
+    events.filter(subject_email__iexact=email).update(subject_email=anonymous)
+
+
+def dormant_accounts_close(*, now=None) -> dict[str, int]:
+    """Warn, then close, accounts with no log-in for ACCOUNT_DORMANT_DAYS.
+
+    Counted from the last log-in (or the invitation, for one never used). At
+    ACCOUNT_DORMANT_DAYS - ACCOUNT_DORMANT_WARNING_DAYS the user and their organisation's
+    admins are e-mailed; an account is closed (deactivated, sessions ended) only once
+    it was warned at least ACCOUNT_DORMANT_WARNING_DAYS earlier, after its last log-in.
+    The organisation's last active admin is warned but never closed. Service admins are
+    left to the service desk. Idempotent: run it daily (beat) or as often as you like.
+    """
+    now = now or timezone.now()
+    days = settings.ACCOUNT_DORMANT_DAYS
+    warning = timedelta(days=settings.ACCOUNT_DORMANT_WARNING_DAYS)
+    active = (
+        User.objects.filter(is_active=True, deleted_at__isnull=True)
+        .exclude(role=UserRole.SERVICE_ADMIN)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .select_related("organisation")
+    )
+    warn_before = now - timedelta(days=days) + warning
+    to_warn = active.filter(last_seen__lt=warn_before).filter(
+        Q(dormancy_warned_at__isnull=True) | Q(dormancy_warned_at__lt=F("last_seen"))
+    )
+    warned = closed = kept = 0
+    for user in to_warn.iterator():
+        _dormancy_warn(user, closes_on=user.last_seen + timedelta(days=days))
+        warned += 1
+    to_close = active.filter(
+        last_seen__lt=now - timedelta(days=days),
+        dormancy_warned_at__gte=F("last_seen"),
+        dormancy_warned_at__lte=now - warning,
+    )
+    for user in to_close.iterator():
+        try:
+            _dormant_close(user.pk, days=days)
+            closed += 1
+        except AccountError:
+            kept += 1
+    return {"warned": warned, "closed": closed, "kept_last_admin": kept}
+
+
+@transaction.atomic
+def _dormancy_warn(user: User, *, closes_on) -> None:
+    admins = User.objects.filter(
+        organisation_id=user.organisation_id,
+        role=UserRole.ORGANISATION_ADMIN,
+        is_active=True,
+        deleted_at__isnull=True,
+    ).exclude(pk=user.pk)
+    context = {"user": user, "organisation": user.organisation, "closes_on": closes_on}
+    for to, template in [
+        (user.email, "account/email/dormancy_warning"),
+        *((admin.email, "account/email/dormancy_warning_admin") for admin in admins),
+    ]:
+        mail_send(template=template, to=to, context=context)
+    user.dormancy_warned_at = timezone.now()
+    user.save(update_fields=["dormancy_warned_at"])
+    account_event_record(
+        kind=AccountEventKind.DORMANCY_WARNED,
+        subject=user,
+        detail=f"closes on {closes_on:%Y-%m-%d} without a log-in",
+    )
+
+
+@transaction.atomic
+def _dormant_close(user_id: int, *, days: int) -> None:
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not user.is_active:
+        return
+    _check_keeps_an_admin(user=user, action="close")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_sessions_end(user=user)
+    account_event_record(
+        kind=AccountEventKind.CLOSED_DORMANT, subject=user, detail=f"no log-in for {days} days"
+    )

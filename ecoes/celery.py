@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "ecoes.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "close-dormant-accounts": {
+        "task": "accounts.tasks.dormant_accounts_close",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "purge-expired-reports": {
         "task": "reports.tasks.reports_purge_expired",
         "schedule": crontab(hour=3, minute=30),

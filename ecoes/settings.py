@@ -241,6 +241,10 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # password change or deactivation can end the others.
 ACCOUNT_SESSION_IDLE_TIMEOUT = 30 * 60
 ACCOUNT_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+# Accounts with no log-in for this many days are closed by a daily task, after a
+# warning e-mail to the user and their organisation's admins this many days before.
+ACCOUNT_DORMANT_DAYS = env_int("ACCOUNT_DORMANT_DAYS", 90)
+ACCOUNT_DORMANT_WARNING_DAYS = env_int("ACCOUNT_DORMANT_WARNING_DAYS", 14)
 # Links in e-mails sent without a request (manage.py create_organisation).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -203,3 +203,21 @@ def test_every_audit_table_has_its_trigger(postgresql):
             " WHERE t.tgname = c.relname || '_append_only' AND NOT t.tgisinternal"
         )
         assert {row[0] for row in cursor.fetchall()} == tables
+
+
+def test_raw_sql_may_only_anonymise_the_email_copies_of_an_account_event(postgresql, world):
+    event = _account_event(world)
+    with pytest.raises(DatabaseError, match="may only be anonymised"):
+        _raw(
+            "UPDATE accounts_accountevent SET subject_email = %s WHERE id = %s",
+            ["someone@else.example", event.pk],
+        )
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw(
+            "UPDATE accounts_accountevent SET subject_email = %s, detail = 'x' WHERE id = %s",
+            ["deleted-user-1", event.pk],
+        )
+    assert _raw(
+        "UPDATE accounts_accountevent SET subject_email = %s, actor_email = %s WHERE id = %s",
+        ["deleted-user-1", "deleted-user-2", event.pk],
+    )

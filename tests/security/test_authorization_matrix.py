@@ -140,6 +140,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (L, 404, 200, 404, 404, 404),
         "POST": (L, 404, 405, 404, 405, 405),
     },
+    "organisation/users.csv": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 405, 404, 405, 405),
+    },
     "organisation/audit/": {
         "GET": (L, 404, 200, 404, 200, 200),
         "POST": (L, 404, 405, 404, 405, 405),
@@ -225,6 +229,11 @@ for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset
         "GET": (L, 404, 405, 404, 405, 405),
         "POST": (L, 404, "302>/organisation/users/{user_id}/", 404, 404, 404),
     }
+# Deleting the member sends A's admin back to the user list.
+MATRIX["organisation/users/<int:user_id>/delete/"] = {
+    "GET": (L, 404, 405, 404, 405, 405),
+    "POST": (L, 404, "302>/organisation/users/", 404, 404, 404),
+}
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
 # Everything under admin/ is behind AdminSite.has_permission (active staff): every other
@@ -383,6 +392,7 @@ def test_the_admin_of_b_gets_404_for_each_object_of_a(world):
         ("GET", "api/v1/flows/<int:flow_file_id>/"),
         ("GET", "organisation/users/<int:user_id>/"),
         ("POST", "organisation/users/<int:user_id>/deactivate/"),
+        ("POST", "organisation/users/<int:user_id>/delete/"),
         ("POST", "organisation/api-keys/<str:prefix>/revoke/"),
     ]
     for method, route in checks:
