@@ -76,3 +76,11 @@ class AddressSearchForm(forms.Form):
     uprn = forms.CharField(
         label="UPRN", required=False, max_length=14, help_text="Unique Property Reference Number"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["autocomplete"] = "off"
+            if field.help_text:
+                # The template shows the hint as "<id>-hint"; screen readers read it too.
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
