@@ -88,8 +88,6 @@ class MeteringPoint(models.Model):
                 fields=["postcode_key", "address_sort_key", "mpan_core"],
                 name="registry_mp_postcode_idx",
             ),
-            # Search by UPRN; most points of some distributors have none.
-            models.Index(fields=["uprn"], condition=~Q(uprn=""), name="registry_mp_uprn_idx"),
         ]
 
     def __str__(self) -> str:
@@ -108,10 +106,15 @@ class AddressWords(models.Model):
 
     mpan_core = models.CharField("MPAN core", max_length=13, primary_key=True)
     text = models.CharField(max_length=420)
+    # The point's UPRN, searched here too (its index is kept up by the same task).
+    uprn = models.CharField("UPRN", max_length=12, blank=True)
 
     class Meta:
         verbose_name = "address words"
         verbose_name_plural = "address words"
+        indexes = [
+            models.Index(fields=["uprn"], condition=~Q(uprn=""), name="registry_aw_uprn_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.mpan_core}:{self.text}"

@@ -328,7 +328,7 @@ def _address_words_refresh_send(distributor_id: str) -> None:
 
 
 def address_words_refresh(*, distributor_id: str | None = None) -> int:
-    """Bring the address search's words up to date with the registry, for one
+    """Bring the address search's words (and UPRNs) up to date with the registry, for one
     distributor's points (MPAN cores start with the distributor id) or all of them.
 
     Runs after each D0204 refresh has committed (a task), not inside it: cutting 100,000
@@ -342,11 +342,11 @@ def address_words_refresh(*, distributor_id: str | None = None) -> int:
     text = ADDRESS_TEXT_SQL[connection.vendor]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (mpan_core, text)"  # noqa: S608 - names from the code
-            f" SELECT mpan_core, {text} FROM registry_meteringpoint"
+            f"INSERT INTO {table} (mpan_core, text, uprn)"  # noqa: S608 - names from the code
+            f" SELECT mpan_core, {text}, uprn FROM registry_meteringpoint"
             " WHERE mpan_core >= %s AND mpan_core < %s"
-            " ON CONFLICT (mpan_core) DO UPDATE SET text = excluded.text"
-            f" WHERE {table}.text <> excluded.text",
+            " ON CONFLICT (mpan_core) DO UPDATE SET text = excluded.text, uprn = excluded.uprn"
+            f" WHERE {table}.text <> excluded.text OR {table}.uprn <> excluded.uprn",
             [low, high],
         )
         written = cursor.rowcount

@@ -4,9 +4,9 @@ detail, the audit.
 Every search is one set-based query on an index: the MPAN core is the primary key,
 postcodes use registry_mp_postcode_idx (postcode key, address order, MPAN core) and
 serials registry_meter_serial_idx, reached through a semi-join so that a point with
-several matching meters is listed once without DISTINCT; UPRNs registry_mp_uprn_idx;
-addresses the GIN index over the address words on PostgreSQL (registry.addresses), a
-scan on SQLite.
+several matching meters is listed once without DISTINCT; UPRNs and addresses go through
+registry.models.AddressWords (its UPRN index; the GIN index over its words on
+PostgreSQL, a scan on SQLite).
 """
 
 import difflib
@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from ecoes.compiled import CompiledQuery
 from registry.addresses import ADDRESS_COLUMNS, ADDRESS_WORDS_SQL, address_text
-from registry.models import Meter, MeteringPoint, RelatedMpan
+from registry.models import AddressWords, Meter, MeteringPoint, RelatedMpan
 from search.models import OrganisationApiKey, SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
 
@@ -79,7 +79,9 @@ def metering_points_search(query: SearchQuery, *, page: bool = False) -> QuerySe
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
     if query.kind is SearchKind.UPRN:
-        return points.filter(uprn=query.key).order_by("mpan_core")
+        # Through the address words' UPRN index, kept up after each refresh like the words.
+        holders = AddressWords.objects.filter(uprn=query.key).values("mpan_core")
+        return points.filter(pk__in=holders).order_by("mpan_core")
     if query.kind is SearchKind.ADDRESS:
         return address_search(points, query)
     if query.kind is SearchKind.POSTCODE:

@@ -1,5 +1,5 @@
-"""Address and UPRN search: the UPRN index, the address words table and, on
-PostgreSQL, a GIN index over its words (registry.addresses).
+"""Address and UPRN search: the address words table (with each point's UPRN, indexed)
+and, on PostgreSQL, a GIN index over its words (registry.addresses).
 
 The words are a table of their own, written after each D0204 refresh has committed
 (registry.services.address_words_refresh), rather than an index on the registry's own
@@ -31,8 +31,9 @@ def create(apps, schema_editor):
                 schema_editor.execute(f'DROP INDEX "{name}"')
     if connection.vendor in ADDRESS_TEXT_SQL:
         schema_editor.execute(
-            "INSERT INTO registry_addresswords (mpan_core, text)"
-            f" SELECT mpan_core, {ADDRESS_TEXT_SQL[connection.vendor]} FROM registry_meteringpoint"
+            "INSERT INTO registry_addresswords (mpan_core, text, uprn)"
+            f" SELECT mpan_core, {ADDRESS_TEXT_SQL[connection.vendor]}, uprn"
+            " FROM registry_meteringpoint"
         )
 
 
@@ -45,12 +46,6 @@ class Migration(migrations.Migration):
     dependencies = [("registry", "0002_drop_pattern_indexes")]
 
     operations = [
-        migrations.AddIndex(
-            model_name="meteringpoint",
-            index=models.Index(
-                condition=~Q(uprn=""), fields=["uprn"], name="registry_mp_uprn_idx"
-            ),
-        ),
         migrations.CreateModel(
             name="AddressWords",
             fields=[
@@ -61,8 +56,17 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("text", models.CharField(max_length=420)),
+                ("uprn", models.CharField(blank=True, max_length=12, verbose_name="UPRN")),
             ],
-            options={"verbose_name": "address words", "verbose_name_plural": "address words"},
+            options={
+                "verbose_name": "address words",
+                "verbose_name_plural": "address words",
+                "indexes": [
+                    models.Index(
+                        condition=~Q(uprn=""), fields=["uprn"], name="registry_aw_uprn_idx"
+                    )
+                ],
+            },
         ),
         migrations.RunPython(create, drop, elidable=False),
     ]

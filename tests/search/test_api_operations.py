@@ -58,6 +58,7 @@ def test_address_search_takes_the_structured_parameters(api, mill):
 def test_address_search_takes_free_text_and_uprn(api, mill):
     mill.uprn = "100023336956"
     mill.save()
+    address_words_refresh()
     response = api.get("/api/v1/metering-points/", {"address": "12 Mill Lane, Leeds"})
     assert [row["mpan_core"] for row in response.json()["results"]] == [mill.mpan_core]
     response = api.get("/api/v1/metering-points/", {"uprn": "100023336956"})

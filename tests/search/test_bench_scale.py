@@ -14,7 +14,15 @@ from django.conf import settings
 
 pytestmark = pytest.mark.bench
 
-SCENARIOS = ["api_mpan", "html_detail", "postcode", "postcode_largest", "serial"]
+SCENARIOS = [
+    "api_mpan",
+    "html_detail",
+    "postcode",
+    "postcode_largest",
+    "serial",
+    "address_structured",
+    "address_free",
+]
 
 
 def free_port() -> int:
@@ -70,6 +78,7 @@ def test_the_benchmark_at_smoke_scale_gives_every_figure_and_ratio(bench_databas
     assert results["ingest"]["points"] == 2000
     assert results["ingest"]["points_per_second"] > 0
     assert results["copy_floor"]["points_per_second"] > 0
+    assert results["address_words"]["points"] == 2000
     assert results["pgbench_floor"]["tps"] > 0
     for name in SCENARIOS:
         for run in ("paced", "peak"):

@@ -120,7 +120,7 @@ def test_a_uprn_search_uses_the_uprn_index(registry_rows):
     assert [point.mpan_core for point in metering_points_search(query)] == [
         registry_rows[1234].mpan_core
     ]
-    assert_indexed(plan(metering_points_search(query)[:50]), "registry_mp_uprn_idx")
+    assert_indexed(plan(metering_points_search(query)[:50]), "registry_aw_uprn_idx")
 
 
 def test_mpan_cores_have_no_pattern_index_to_maintain():
