@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from ecoes.service_status.models import RetiredFunction, ServiceOverride
 from ecoes.service_status.queries import status_snapshot
-from tests.factories import ServiceWindowFactory
+from tests.factories import TEST_PASSWORD, ServiceWindowFactory
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
@@ -44,7 +45,7 @@ def test_a_restricted_page_says_why_and_until_when(client, member, restricted):
     assert 2 * 3600 - 5 <= int(response["Retry-After"]) <= 2 * 3600
     assert "no-cache" in response["Cache-Control"]
     text = response.content.decode()
-    assert "Reports and exports is not available" in text
+    assert "Reports is not available" in text
     assert "DTC release" in text
     assert "Search still works." in text
     assert "Expected back at" in text
@@ -122,6 +123,42 @@ def test_service_admins_log_in_when_offline_if_the_setting_allows(
     assert client.get("/").status_code == 503
 
 
+def _log_in(client, user):
+    return client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
+
+
+def test_offline_a_user_who_logs_in_gets_the_offline_page_and_no_session(client, member, offline):
+    sessions_before = Session.objects.count()
+    assert client.get("/accounts/login/").status_code == 200  # nobody is known yet
+    response = _log_in(client, member)
+    assert response.status_code == 503
+    assert "The service is offline" in response.content.decode()
+    assert Session.objects.count() == sessions_before
+    assert "sessionid" not in response.cookies or not response.cookies["sessionid"].value
+    assert client.get("/").status_code == 503
+
+
+def test_offline_a_service_admin_logs_in_on_to_the_second_factor(client, service_admin, offline):
+    response = _log_in(client, service_admin)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/accounts/2fa/authenticate/").status_code == 200
+
+
+def test_offline_existing_sessions_are_kept_but_every_request_is_refused(client, member, offline):
+    client.force_login(member)
+    session_key = client.session.session_key
+    for path in ["/", "/accounts/logout/", "/accounts/login/", "/accounts/password/change/"]:
+        assert client.get(path).status_code == 503, path
+    assert Session.objects.filter(session_key=session_key).exists()
+
+
+def test_restricted_a_user_logs_in(client, member, restricted):
+    response = _log_in(client, member)
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.get("/").status_code == 200
+
+
 def test_nobody_logs_in_when_offline_if_the_setting_forbids(
     client, service_admin, offline, settings
 ):
@@ -131,25 +168,46 @@ def test_nobody_logs_in_when_offline_if_the_setting_forbids(
     assert client.get("/admin/").status_code == 503
 
 
-def test_a_retired_function_answers_410_with_its_message(client, member):
-    RetiredFunction.objects.create(
-        function="d0312_maintenance",
+@pytest.fixture
+def bulk_search_retired():
+    return RetiredFunction.objects.create(
+        function="bulk_search",
         retired_from=timezone.now() - HOUR,
-        message="D0312 now goes to MPAS.",
+        message="Use the API's metering-point search instead.",
     )
+
+
+def test_a_retired_function_answers_410_with_its_message(client, member, bulk_search_retired):
     client.force_login(member)
-    page = client.get("/flows/d0312/")
+    page = client.get("/bulk/")
     assert page.status_code == 410
-    assert "D0312 now goes to MPAS." in page.content.decode()
-    api = client.get("/api/v1/flows/d0312/")
+    assert "Use the API&#x27;s metering-point search instead." in page.content.decode()
+    api = client.get("/api/v1/bulk-searches/")
     assert api.status_code == 410
     assert api.json()["error"] == {
         "code": "function_retired",
-        "message": "D0312 now goes to MPAS.",
+        "message": "Use the API's metering-point search instead.",
         "field": None,
     }
-    # The rest of flow upload stays up (a supplier's user may not upload: 403, not 410).
-    assert client.get("/flows/").status_code == 403
+    # The other functions stay up.
+    assert client.get("/reports/").status_code == 200
+
+
+def test_a_retired_function_answers_410_offline_too_and_never_a_retry_after(
+    client, member, offline, bulk_search_retired, django_assert_num_queries
+):
+    client.force_login(member)
+    status_snapshot()  # as it would be, cached by an earlier request
+    with django_assert_num_queries(0):  # while offline, no database even for a 410
+        page = client.get("/bulk/")
+    assert page.status_code == 410
+    assert "Retry-After" not in page
+    assert "Bulk search is no longer available" in page.content.decode()
+    api = client.get("/api/v1/bulk-searches/1/")
+    assert (api.status_code, api.json()["error"]["code"]) == (410, "function_retired")
+    assert "Retry-After" not in api
+    # Everything else is offline, with a Retry-After.
+    assert client.get("/reports/")["Retry-After"]
 
 
 def test_a_manual_mode_without_an_end_sends_no_retry_after(client, member):

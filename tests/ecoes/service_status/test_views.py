@@ -29,7 +29,9 @@ def weekend_broadcast(friday_evening):
         body="The service is restricted.",
         active_from=friday_evening - 2 * HOUR,
     )
-    services.broadcast_update_post(broadcast=broadcast, text="all user access restored")
+    services.broadcast_update_post(
+        broadcast=broadcast, text="all user access restored", actor_label="ops"
+    )
     return broadcast
 
 
