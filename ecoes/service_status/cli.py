@@ -53,13 +53,13 @@ def mode_line(state) -> str:
 
 def rehearsal_lines(rehearsal, *, table: bool = True) -> list[str]:
     """The rehearsal of one moment as text: the mode, then works / 503 until / 410 for
-    each service function and persona."""
+    each service function and persona (`table=False`: one line, nothing changed)."""
     from ecoes.service_status.policy import Persona
 
-    moment = timezone.localtime(rehearsal.at)
-    lines = [f"{moment:%a %d/%m/%Y %H:%M} (UK time)  mode: {mode_line(rehearsal.state)}"]
+    moment = f"{timezone.localtime(rehearsal.at):%a %d/%m/%Y %H:%M} (UK time)"
     if not table:
-        return lines
+        return [f"{moment}  mode: {rehearsal.state.mode}, answers unchanged"]
+    lines = [f"{moment}  mode: {mode_line(rehearsal.state)}"]
     width = max(len(f.name) for f, _ in rehearsal.rows) + 2
     cell = 29
     header = "function".ljust(width) + "".join(p.label.ljust(cell) for p in Persona)

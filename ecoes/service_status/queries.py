@@ -324,21 +324,6 @@ def retired_function_or_none(name: str, at: datetime | None = None) -> Retiremen
     return retirement_at(status_snapshot(), name, at or timezone.now())
 
 
-class FunctionRetired(Exception):
-    """A retired function was asked to work; the message is the one users are shown."""
-
-    def __init__(self, retirement: Retirement):
-        self.retirement = retirement
-        super().__init__(retirement.message)
-
-
-def function_ensure_not_retired(name: str, at: datetime | None = None) -> None:
-    """Raise FunctionRetired if `name` is retired at `at`: for services and tasks."""
-    retirement = retired_function_or_none(name, at)
-    if retirement is not None:
-        raise FunctionRetired(retirement)
-
-
 # --- Banners and the status page ----------------------------------------------------------
 
 

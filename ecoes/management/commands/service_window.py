@@ -86,10 +86,7 @@ class Command(BaseCommand):
         for rehearsal in timeline:
             # The table only when an answer changes; otherwise one line per step.
             changed = rehearsal.outcomes() != previous
-            lines = rehearsal_lines(rehearsal, table=changed)
-            if not changed:
-                lines[0] += "  (answers unchanged)"
-            for line in lines:
+            for line in rehearsal_lines(rehearsal, table=changed):
                 self.stdout.write(line)
             previous = rehearsal.outcomes()
 

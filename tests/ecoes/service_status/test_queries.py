@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -130,13 +130,3 @@ def test_when_redis_is_unreachable_the_mode_still_comes_from_the_database(settin
     ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + HOUR)
     assert mode_in_force().mode == "restricted"
     assert mode_in_force().mode == "restricted"  # the cache is skipped for a while now
-
-
-def test_a_service_can_refuse_work_for_a_retired_function_with_its_message(settings):
-    settings.SERVICE_RETIRED_FUNCTIONS = {
-        "d0312_maintenance": {"from": "2019-06-27T18:00:00+01:00", "message": "Send to MPAS."}
-    }
-    before = datetime(2019, 6, 27, 16, 59, tzinfo=UTC)
-    queries.function_ensure_not_retired("d0312_maintenance", at=before)
-    with pytest.raises(queries.FunctionRetired, match="Send to MPAS"):
-        queries.function_ensure_not_retired("d0312_maintenance")
