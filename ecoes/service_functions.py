@@ -75,7 +75,7 @@ SERVICE_FUNCTIONS: tuple[ServiceFunction, ...] = (
     ServiceFunction(BULK_SEARCH, "Bulk search", ("/bulk/", "/api/v1/bulk-searches/")),
     ServiceFunction(FLOW_UPLOAD, "Flow upload", ("/flows/", "/api/v1/flows/")),
     # D0312 files arrive through flow upload, so this function owns no path: the registry
-    # asks the access policy about it by name before it processes a D0312 file.
+    # asks whether it is retired (`retired_function_or_none`) before it processes a D0312.
     ServiceFunction(D0312_MAINTENANCE, "D0312 meter information maintenance", ()),
     ServiceFunction(ADMIN, "Service administration", ("/admin/",), retirable=False),
     ServiceFunction(API_DOCS, "API description (schema and docs)", ("/api/schema/", "/api/docs/")),
