@@ -6,6 +6,7 @@ deployment stops start-up instead of silently falling back to a default.
 
 import os
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -50,3 +51,12 @@ def env_list(name: str, default: list[str] | None = None, *, required: bool = Fa
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_config(url: str) -> dict:
+    """Django's DATABASES entry for a URL such as postgres://user@host:5432/name
+    (parsed by dj-database-url); an unknown scheme stops start-up."""
+    try:
+        return dj_database_url.parse(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r} is not understood: {error}") from None

@@ -8,20 +8,22 @@ DJANGO_ENV=production refuses to start without its secrets and turns on the
 secure defaults.
 """
 
+import os
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import database_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ECOES_VAR_DIR", str(BASE_DIR / "var")))
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
-    raise environ.ImproperlyConfigured(
+    raise ImproperlyConfigured(
         f"DJANGO_ENV={DJANGO_ENV!r} is not known; use 'development' or 'production'."
     )
 PRODUCTION = DJANGO_ENV == "production"
@@ -106,7 +108,7 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", required=PRODUCTION)
 if DATABASE_URL:
-    _db = environ.Env.db_url_config(DATABASE_URL)
+    _db = database_config(DATABASE_URL)
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # Django's psycopg 3 pool: persistent connections without PgBouncer.
         # CONN_MAX_AGE must stay 0 with a pool.
@@ -133,6 +135,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
+# Tests clear the cache between tests; under pytest-xdist each worker needs a Redis
+# database of its own (the base number + 10 + the worker's index). The shifted URL is put
+# back in the environment, so processes the tests start (Celery workers, gunicorn) use the
+# same database and are not shifted a second time.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if REDIS_URL and _xdist_worker and not os.environ.get("ECOES_REDIS_PER_WORKER"):
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) + 10 + int(_xdist_worker.removeprefix("gw"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["ECOES_REDIS_PER_WORKER"] = "1"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -182,7 +195,7 @@ if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
     DTC_ACCEPTED_VERSIONS = {}
     for _flow_version in _accepted:
         if len(_flow_version) != 8:
-            raise environ.ImproperlyConfigured(
+            raise ImproperlyConfigured(
                 f"DTC_ACCEPTED_VERSIONS: {_flow_version!r} is not a flow id and version"
                 " such as D0312002."
             )
@@ -289,7 +302,7 @@ if PRODUCTION:
 # is ignored and REMOTE_ADDR is the client. allauth's rate limits use the same helper.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
-    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -331,7 +344,7 @@ STORAGES = {
 # How long a generated report stays downloadable, in calendar months from its creation.
 REPORT_RETENTION_MONTHS = env_int("REPORT_RETENTION_MONTHS", 3)
 if REPORT_RETENTION_MONTHS < 1:
-    raise environ.ImproperlyConfigured(
+    raise ImproperlyConfigured(
         f"REPORT_RETENTION_MONTHS={REPORT_RETENTION_MONTHS} must be at least 1."
     )
 # When D0312 maintenance was retired from this service (ISO date and time; a time without
@@ -342,7 +355,7 @@ if _d0312_retired_at:
     try:
         _d0312_retired_at = datetime.fromisoformat(_d0312_retired_at)
     except ValueError:
-        raise environ.ImproperlyConfigured(
+        raise ImproperlyConfigured(
             f"D0312_RETIRED_AT={_d0312_retired_at!r} is not an ISO date and time, "
             "e.g. 2019-06-28T18:00."
         ) from None

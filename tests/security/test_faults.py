@@ -32,7 +32,7 @@ from tests.core.test_tasks import make_session
 from tests.factories import TEST_PASSWORD, MeteringPointFactory, OrganisationFactory, UserFactory
 from tests.security.services import OwnRedis, wait_for, worker_start, worker_stop
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.faults]
 
 
 @pytest.fixture
