@@ -1,4 +1,3 @@
-import logging
 import time
 
 from allauth.account import app_settings as account_settings
@@ -12,12 +11,7 @@ from accounts.models import AccountEventKind, User
 from accounts.queries import user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import session_login_at
-from ecoes import service_functions as sf
-from ecoes.http import client_ip
-from ecoes.service_status.policy import access
-from ecoes.service_status.responses import refused_response
-
-logger = logging.getLogger(__name__)
+from core.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -47,21 +41,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 detail="password login refused: too many failed attempts",
             )
             raise
-
-    def pre_login(self, request, user, **kwargs):
-        # The login page is open to everyone while offline (nobody is known before they
-        # log in); the access policy now knows who it is. Anyone it refuses (everyone but
-        # service admins, while offline) gets the offline page and no session: what the
-        # password check put in the session is dropped with any anonymous session.
-        try:
-            decision = access(function=sf.SIGN_IN, user=user)
-        except Exception:
-            logger.exception("service status unknown: letting %s log in", user.pk)
-        else:
-            if not decision.allowed:
-                request.session.flush()
-                return refused_response(request, decision)
-        return super().pre_login(request, user, **kwargs)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # allauth asks for the password again before two-factor set-up and before
