@@ -22,7 +22,7 @@ from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, Rol
 from accounts.models import AccountEventKind
 from accounts.roles import UserRole
 from accounts.tokens import InviteLinkError, invite_token_user
-from ecoes.http import client_ip
+from core.http import client_ip
 
 AUDIT_PAGE_SIZE = 50
 

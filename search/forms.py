@@ -49,14 +49,6 @@ class UsageFilterForm(forms.Form):
         return cleaned
 
 
-class ApiKeyCreateForm(forms.Form):
-    name = forms.CharField(
-        max_length=50,
-        label="Key name",
-        help_text="What will use the key, e.g. “Billing system (production)”.",
-    )
-
-
 class AddressSearchForm(forms.Form):
     """The address form: the fields of search.parsing.ADDRESS_FIELDS and a UPRN. Checked
     by search.parsing (address_fields_parse, uprn_parse), whose messages say what to add."""

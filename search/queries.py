@@ -34,11 +34,11 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from ecoes.compiled import CompiledQuery
+from accounts.models import Organisation, OrganisationApiKey, User
+from core.compiled import CompiledQuery
 from registry.addresses import ADDRESS_COLUMNS, ADDRESS_WORDS_SQL, address_text
 from registry.models import AddressWords, Meter, MeteringPoint, RelatedMpan
-from search.models import OrganisationApiKey, SearchAction, SearchEvent
+from search.models import SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
 
 UK = ZoneInfo("Europe/London")
@@ -411,9 +411,3 @@ def search_usage(
         )
         for row in rows
     ]
-
-
-def api_keys_of(organisation: Organisation) -> QuerySet[OrganisationApiKey]:
-    return OrganisationApiKey.objects.filter(organisation=organisation).select_related(
-        "created_by", "revoked_by"
-    )

@@ -269,7 +269,7 @@ def test_the_days_are_settings(settings, org_admin, member):
 
 
 def test_the_beat_schedule_runs_the_task_daily():
-    from ecoes.celery import app
+    from config.celery import app
 
     schedule = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "accounts.tasks.dormant_accounts_close" in schedule

@@ -4,9 +4,9 @@ with structured parameters, related MPANs, and the batch form (each set counted)
 import pytest
 
 from accounts.roles import MarketRole
+from accounts.services import api_key_create
 from registry.services import address_words_refresh
 from search.models import SearchAction, SearchEvent
-from search.services import api_key_create
 from tests.factories import (
     MeteringPointFactory,
     OrganisationFactory,

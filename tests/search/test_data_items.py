@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from accounts.roles import MarketRole
+from accounts.services import api_key_create
 from bulk.services import bulk_search_run, bulk_search_submit
 from search.data_items import (
     ALWAYS,
@@ -25,7 +26,6 @@ from search.data_items import (
 from search.models import SearchChannel
 from search.presentation import CSV_COLUMNS
 from search.serializers import SUMMARY_ITEMS
-from search.services import api_key_create
 from tests.factories import (
     MeterFactory,
     MeteringPointFactory,
