@@ -106,7 +106,8 @@ class AddressWords(models.Model):
 
     mpan_core = models.CharField("MPAN core", max_length=13, primary_key=True)
     text = models.CharField(max_length=420)
-    # The point's UPRN, searched here too (its index is kept up by the same task).
+    # The point's UPRN without leading zeros (as search.parsing.uprn_parse reads one),
+    # searched here too: its index is kept up by the same task.
     uprn = models.CharField("UPRN", max_length=12, blank=True)
 
     class Meta:

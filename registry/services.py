@@ -343,7 +343,7 @@ def address_words_refresh(*, distributor_id: str | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (mpan_core, text, uprn)"  # noqa: S608 - names from the code
-            f" SELECT mpan_core, {text}, uprn FROM registry_meteringpoint"
+            f" SELECT mpan_core, {text}, ltrim(uprn, '0') FROM registry_meteringpoint"
             " WHERE mpan_core >= %s AND mpan_core < %s"
             " ON CONFLICT (mpan_core) DO UPDATE SET text = excluded.text, uprn = excluded.uprn"
             f" WHERE {table}.text <> excluded.text OR {table}.uprn <> excluded.uprn",

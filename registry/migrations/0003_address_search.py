@@ -32,7 +32,7 @@ def create(apps, schema_editor):
     if connection.vendor in ADDRESS_TEXT_SQL:
         schema_editor.execute(
             "INSERT INTO registry_addresswords (mpan_core, text, uprn)"
-            f" SELECT mpan_core, {ADDRESS_TEXT_SQL[connection.vendor]}, uprn"
+            f" SELECT mpan_core, {ADDRESS_TEXT_SQL[connection.vendor]}, ltrim(uprn, '0')"
             " FROM registry_meteringpoint"
         )
 

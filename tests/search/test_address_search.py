@@ -196,6 +196,13 @@ def test_uprn_finds_its_point(leeds):
     assert cores(uprn_parse("999")) == []
 
 
+def test_a_uprn_is_found_with_or_without_leading_zeros(db):
+    point = MeteringPointFactory(uprn="000123456")
+    address_words_refresh()
+    assert cores(uprn_parse("123456")) == [point.mpan_core]
+    assert cores(uprn_parse("0123456")) == [point.mpan_core]
+
+
 def test_an_address_search_lists_at_most_the_cap(db, settings):
     settings.SEARCH_ADDRESS_MAX_RESULTS = 5
     for n in range(8):
