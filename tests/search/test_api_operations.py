@@ -191,3 +191,21 @@ def test_the_openapi_document_describes_each_operation(client, member):
     search = schema["paths"]["/api/v1/metering-points/"]["get"]
     names = {parameter["name"] for parameter in search["parameters"]}
     assert {"street", "town", "locality", "sub_building", "uprn", "address"} <= names
+
+
+def test_an_api_address_search_cannot_reach_past_the_cap(api, settings):
+    settings.SEARCH_ADDRESS_MAX_RESULTS = 3
+    for n in range(6):
+        MeteringPointFactory(address_line_1=f"{n + 1} Long Row", address_line_2="Leeds")
+    address_words_refresh()
+    response = api.get(
+        "/api/v1/metering-points/", {"street": "Long Row", "town": "Leeds", "page_size": 500}
+    )
+    body = response.json()
+    assert (body["count"], len(body["results"])) == (3, 3)
+    assert (
+        api.get("/api/v1/metering-points/", {"address": "Long Row, Leeds", "page": 2}).status_code
+        == 404
+    )
+    response = batch(api, "address_search", [{"street": "Long Row", "town": "Leeds"}])
+    assert response.json()["results"][0]["result"]["count"] == 3
