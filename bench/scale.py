@@ -105,7 +105,7 @@ def registry_empty() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE registry_meter, registry_relatedmpan, registry_meteringpoint,"
-            " registry_flowfile, search_searchevent CASCADE"
+            " registry_addresswords, registry_flowfile, search_searchevent CASCADE"
         )
 
 
