@@ -27,6 +27,7 @@ from accounts.models import Organisation, User
 from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
+from ecoes.csvfile import CsvWriter
 from registry import appliers, refresh
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
@@ -337,7 +338,7 @@ def _meter_information_apply_with_report(
     to a temporary file, so a large D0312 never sits in memory.
     """
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        writer = csv.writer(spool)
+        writer = CsvWriter(spool)
         result = appliers.meter_information_apply(
             reader, sender=sender, outcome=lambda *row: writer.writerow(row)
         )
