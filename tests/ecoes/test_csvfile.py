@@ -58,7 +58,7 @@ def test_the_writer_escapes_every_cell_of_every_row():
     writer.writerow(["Address", "Reading"])
     writer.writerows([['=HYPERLINK("x")', -4], ["1 High Street", "@x"]])
     rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert rows == [["Address", "Reading"], ["'=HYPERLINK(\"x\")", "-4"], ["1 High Street", "'@x"]]
+    assert rows == [["Address", "Reading"], ['\'=HYPERLINK("x")', "-4"], ["1 High Street", "'@x"]]
 
 
 def test_streamed_lines_start_with_a_bom_and_escape_cells():

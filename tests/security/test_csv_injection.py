@@ -47,7 +47,9 @@ def assert_inert(rows: list[list[str]]) -> None:
 
 @pytest.fixture
 def hostile_point(db):
-    return MeteringPointFactory(address_line_1=HOSTILE_ADDRESS, address_line_2="", postcode="E1 6AN")
+    return MeteringPointFactory(
+        address_line_1=HOSTILE_ADDRESS, address_line_2="", postcode="E1 6AN"
+    )
 
 
 def test_the_search_export_escapes_a_hostile_address(client, member, hostile_point):
