@@ -8,6 +8,7 @@ DJANGO_ENV=production refuses to start without its secrets and turns on the
 secure defaults.
 """
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sees every answer, including those other middleware make: /api/ is never stored.
+    "ecoes.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,8 +244,17 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # password change or deactivation can end the others.
 ACCOUNT_SESSION_IDLE_TIMEOUT = 30 * 60
 ACCOUNT_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
-# Links in e-mails sent without a request (manage.py create_organisation).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's address as users reach it: every link in an e-mail (invitations,
+# password resets) is built from it, never from the request's Host header, which a
+# client chooses. Required in production; the development default is `make run`'s.
+PORTAL_BASE_URL = env_str(
+    "PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000", required=PRODUCTION
+)
+if not re.fullmatch(r"https?://[^/?#\s]+/?", PORTAL_BASE_URL):
+    raise environ.ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} must be a scheme and host only, "
+        "e.g. https://ecoes.example.org"
+    )
 
 # --- Sessions and security ----------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60

@@ -279,6 +279,7 @@ def portal_served(port: int, work_dir: Path, workers: int) -> Iterator[str]:
         # The same key as this process, so the session made here is valid there.
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "REDIS_URL": os.environ["REDIS_URL"],

@@ -217,7 +217,8 @@ for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset
     }
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
-# Everything under admin/ is behind AdminSite.has_permission (active staff): every other
+# Everything under admin/ is behind AdminSite.has_permission (active staff with the
+# service-admin role, in a session that proved two factors): every other
 # role is sent to the admin's login, which sends on to ours. A service admin may use it,
 # except to add rows to tables that are written only by the service layer or are audit.
 ADMIN_PREFIX = "admin/"
@@ -232,9 +233,11 @@ ADMIN_ADD_REFUSED = {
     "reports_report",
     "reports_reportdownload",
     "bulk_bulksearch",
+    # Authenticators are set up by their users only; the desk may only remove one.
+    "mfa_authenticator",
 }
 ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
-    # Signed-in users who are not staff are refused (accounts.admin.secure_admin_login);
+    # Signed-in users who are not staff are refused (accounts.admin._admin_login);
     # anonymous visitors are sent to our login page, where MFA applies.
     "admin/login/": {"GET": (L, 403, 403, 403, 403, "302>/admin/")},
     "admin/logout/": {

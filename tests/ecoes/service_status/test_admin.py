@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from ecoes.service_status.models import (
     ServiceWindow,
 )
 from ecoes.service_status.queries import mode_in_force
-from tests.factories import ServiceWindowFactory
+from tests.factories import ServiceWindowFactory, login_with_two_factors
 
 pytestmark = pytest.mark.django_db
 MODE_URL = "/admin/ecoes/servicestatuschange/mode/"
@@ -20,7 +21,7 @@ MODE_URL = "/admin/ecoes/servicestatuschange/mode/"
 @pytest.fixture
 def admin_client_with_csrf(service_admin):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     return client
 
 
@@ -72,18 +73,19 @@ def test_a_post_without_the_csrf_token_is_refused(admin_client_with_csrf):
     assert mode_in_force(fresh=True).mode == "normal"
 
 
-def test_staff_who_are_not_service_admins_cannot_change_the_mode(client, member):
+def test_staff_who_are_not_service_admins_cannot_exist_nor_change_the_mode(client, member):
     member.is_staff = True
-    member.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        member.save()
     client.force_login(member)
-    assert client.get(MODE_URL).status_code == 403
-    assert client.post(MODE_URL, {"mode": "offline", "reason": "x"}).status_code == 403
-    assert client.get("/admin/ecoes/servicewindow/").status_code == 403
+    assert client.get(MODE_URL).status_code == 302  # to the admin's login, which refuses
+    assert client.post(MODE_URL, {"mode": "offline", "reason": "x"}).status_code == 302
+    assert client.get("/admin/login/").status_code == 403
     assert mode_in_force(fresh=True).mode == "normal"
 
 
 def test_a_window_added_in_the_admin_is_audited_with_its_reason(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         "/admin/ecoes/servicewindow/add/",
         {
@@ -105,14 +107,14 @@ def test_a_window_added_in_the_admin_is_audited_with_its_reason(client, service_
 
 def test_a_window_cannot_be_deleted_in_the_admin(client, service_admin):
     window = ServiceWindowFactory()
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(f"/admin/ecoes/servicewindow/{window.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert ServiceWindow.objects.exists()
 
 
 def test_a_retirement_made_in_the_admin_is_audited(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         "/admin/ecoes/retiredfunction/add/",
         {

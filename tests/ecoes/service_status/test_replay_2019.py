@@ -16,7 +16,13 @@ from accounts.roles import MarketRole, UserRole
 from ecoes.service_status import services
 from ecoes.service_status.models import Broadcast, ServiceWindow
 from reports.kinds import ReportKind
-from tests.factories import MeteringPointFactory, OrganisationFactory, ReportFactory, UserFactory
+from tests.factories import (
+    MeteringPointFactory,
+    OrganisationFactory,
+    ReportFactory,
+    UserFactory,
+    login_with_two_factors,
+)
 
 UK = ZoneInfo("Europe/London")
 
@@ -153,7 +159,7 @@ def test_the_2019_cut_over_replays_hour_by_hour(
         assert client.get("/service-status/").status_code == 200
         assert client.get("/api/v1/service-status/").json()["mode"] == "restricted"
         assert client.get("/health/").status_code == 200
-        client.force_login(service_admin)
+        login_with_two_factors(client, service_admin)
         assert client.get("/admin/").status_code == 200
 
     # Fri 28 June 18:30: offline for everyone; health and the status page still answer.
@@ -176,7 +182,7 @@ def test_the_2019_cut_over_replays_hour_by_hour(
         assert client.get("/api/v1/service-status/").json()["mode"] == "offline"
         client.logout()
         assert client.get("/accounts/login/").status_code == 200  # service admins log in
-        client.force_login(service_admin)
+        login_with_two_factors(client, service_admin)
         assert client.get("/admin/").status_code == 200
 
     # 18:51: the deployment is done early; the operator ends the offline window and says so.
