@@ -7,8 +7,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from rest_framework_api_key.models import APIKey
 
-from accounts.models import AccountEvent, AccountEventKind, Organisation, User
+from accounts.models import AccountEvent, AccountEventKind, Organisation, OrganisationApiKey, User
 from accounts.queries import user_has_mfa
 from accounts.roles import UserRole
 from accounts.services import (
@@ -20,7 +21,7 @@ from accounts.services import (
     user_sessions_end,
 )
 from accounts.sessions import session_is_service_desk
-from ecoes.http import client_ip
+from core.http import client_ip
 
 
 def admin_site_has_permission(request) -> bool:
@@ -266,4 +267,26 @@ class AccountEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The library's own key model is not used: keys belong to organisations.
+admin.site.unregister(APIKey)
+
+
+@admin.register(OrganisationApiKey)
+class OrganisationApiKeyAdmin(admin.ModelAdmin):
+    """Service admins see the keys; organisation admins create and revoke them on
+    /organisation/api-keys/, where the key is shown once."""
+
+    list_display = ["prefix", "name", "organisation", "created", "revoked", "revoked_at"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix", "organisation__mpid"]
+    readonly_fields = ["prefix", "name", "organisation", "created_by", "created", "expiry_date"]
+    fields = [*readonly_fields, "revoked", "revoked_at", "revoked_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -143,7 +143,7 @@ CSV_HEADER = (
 def csv_row(point: MeteringPoint) -> tuple[str, ...]:
     """One result as a CSV row; dates in ISO form for machines, codes as codes.
 
-    Written through `ecoes.csvfile`, which escapes cells a spreadsheet would run.
+    Written through `core.csvfile`, which escapes cells a spreadsheet would run.
     """
     return (
         point.mpan_core,

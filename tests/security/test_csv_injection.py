@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from registry.generate import meter_information_write
 
 from accounts.roles import MarketRole
 from bulk.services import bulk_search_run, bulk_search_submit
-from ecoes.csvfile import FORMULA_STARTS
-from registry.generate import meter_information_write
+from core.csvfile import FORMULA_STARTS
 from registry.models import FlowFileChannel, FlowFileStatus
 from registry.services import flow_file_process, flow_file_receive
 from reports.kinds import ReportKind
