@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from registry.generate import meter_information_write
 
 from accounts.roles import MarketRole
+from bench.generate import meter_information_write
 from bulk.services import bulk_search_run, bulk_search_submit
 from core.csvfile import FORMULA_STARTS
 from registry.models import FlowFileChannel, FlowFileStatus
