@@ -30,6 +30,7 @@ from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+from registry.sender_rules import distributor_ids_of
 from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
 from reports.services import report_create_d0312_processing
 
@@ -133,10 +134,15 @@ def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:
 def flow_file_process(*, flow_file_id: int, progress: Progress | None = None) -> FlowFile:
     """Parse, check and apply one received file; safe to call again for the same id."""
     try:
+        flow_file = FlowFile.objects.get(pk=flow_file_id)
+        if flow_file.status == FlowFileStatus.APPLIED:
+            return flow_file
+        # Who sent it first: a file claiming to be another party's is refused before
+        # anything is said about the files that party sent (the duplicate check).
+        sender = _flow_file_sender(flow_file)
         flow_file = _flow_file_start(flow_file_id)
         if flow_file.status == FlowFileStatus.APPLIED:
             return flow_file
-        sender = _flow_file_sender(flow_file)
         with transaction.atomic():
             # The row lock makes a second worker given the same id wait, then find
             # the file applied.
@@ -305,6 +311,9 @@ def _flow_file_apply(
         if flow_id == "D0204":
             return refresh.refresh_apply(
                 reader,
+                sender=refresh.RefreshSender(
+                    mpid=sender.mpid, distributor_ids=distributor_ids_of(sender)
+                ),
                 gsp_groups=_GSP_GROUPS,
                 path=_local_path(flow_file),
                 accepted_versions=settings.DTC_ACCEPTED_VERSIONS,
@@ -313,7 +322,9 @@ def _flow_file_apply(
         if flow_id == "D0312":
             return _meter_information_apply_with_report(reader, flow_file=flow_file, sender=sender)
         if flow_id == "D0386":
-            return appliers.relationships_apply(reader)
+            return appliers.relationships_apply(
+                reader, sender_mpid=sender.mpid, distributor_ids=distributor_ids_of(sender)
+            )
     raise FlowRejected(f"{flow_id} files are not processed by this service")
 
 
