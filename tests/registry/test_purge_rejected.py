@@ -63,7 +63,7 @@ def test_a_second_purge_finds_nothing_left(rejected):
 def test_a_file_whose_copy_was_removed_cannot_be_processed_again(rejected):
     flow_files_purge_rejected(now=days_later(365))
 
-    with pytest.raises(FlowFileError, match="its stored copy was removed on .* Send the file"):
+    with pytest.raises(FlowFileError, match=r"its stored copy was removed on .* Send the file"):
         flow_file_reprocess(flow_file_id=rejected.pk)
     assert FlowFile.objects.get(pk=rejected.pk).status == FlowFileStatus.REJECTED
 
