@@ -29,11 +29,11 @@ from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
+from registry.d0312_report import report_create_d0312_processing
 from registry.errors import FlowFileError, FlowFileTooLarge, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+from registry.retirement import D0312RetiredError, d0312_ensure_not_retired
 from registry.sender_rules import distributor_ids_of
-from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
-from reports.services import report_create_d0312_processing
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from ecoes.celery import app
+from config.celery import app
 from registry.errors import FlowFileError
 from registry.models import FlowFile, FlowFileStatus
 from registry.services import flow_file_reprocess, flow_files_purge_rejected

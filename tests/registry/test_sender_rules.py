@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from accounts.roles import MarketRole
+from bench.generate import metering_points
 from registry import refresh, refresh_pipe
-from registry.generate import metering_points
 from registry.models import FlowFileStatus, Meter, MeteringPoint, RelatedMpan
 from registry.sender_rules import distributor_ids_of
 from tests.factories import OrganisationFactory
@@ -187,7 +187,7 @@ def test_a_d0386_naming_another_distributors_point_gets_the_same_answer_whether_
 ):
     london = points(1)[0].items["mpan_core"]
     existing = MeteringPoint.objects.filter(distributor_id="10").first().pk
-    from registry.generate import mpan_core
+    from bench.generate import mpan_core
 
     missing = mpan_core("10", 9_999_999_998)
     answers = []

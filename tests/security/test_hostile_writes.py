@@ -22,7 +22,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.roles import MarketRole, UserRole
-from registry.generate import metering_points, mpan_core
+from bench.generate import metering_points, mpan_core
 from registry.models import FlowFile, FlowFileStatus
 from registry.services import flow_inbox_scan
 from reports.kinds import ReportKind
