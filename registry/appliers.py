@@ -152,7 +152,12 @@ def meter_information_apply(
 
 
 def _relationship_apply(
-    link, *, result: ApplyResult, touched: set[str], sender_mpid: str, distributor_ids
+    link,
+    *,
+    result: ApplyResult,
+    touched: set[str],
+    sender_mpid: str,
+    distributor_ids: Collection[str],
 ) -> None:
     items = link.items
     primary, related = items["primary_mpan_core"], items["related_mpan_core"]

@@ -43,9 +43,9 @@ def distributor_ids_of(organisation: Organisation) -> frozenset[str]:
 def _own(sender_mpid: str, distributor_ids: Collection[str]) -> str:
     if not distributor_ids:
         return f"{sender_mpid} is responsible for no distributor id"
-    return (
-        f"{sender_mpid} is responsible for distributor id {' and '.join(sorted(distributor_ids))}"
-    )
+    ids = " and ".join(sorted(distributor_ids))
+    plural = "s" if len(distributor_ids) > 1 else ""
+    return f"{sender_mpid} is responsible for distributor id{plural} {ids}"
 
 
 def refresh_distributor_check(
