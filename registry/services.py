@@ -407,7 +407,8 @@ def _flow_file_reject(flow_file_id: int, problem: FlowProblem) -> FlowFile:
 
 def flow_files_purge_rejected(*, now: datetime | None = None, chunk_size: int = 500) -> int:
     """Remove the stored copies of files rejected more than FLOW_REJECTED_RETENTION_DAYS
-    ago; their records (checksum, errors, sender) stay. Returns the copies removed.
+    ago (and an inbox file's copy in the inbox's rejected/ folder); their records
+    (checksum, errors, sender) stay. Returns the files whose copies were removed.
 
     As the reports purge: each chunk is one transaction, rows another purge (or a
     reprocess) holds are skipped, and a chunk's files are deleted after it commits, so a
@@ -426,11 +427,11 @@ def flow_files_purge_rejected(*, now: datetime | None = None, chunk_size: int = 
                 )
                 .order_by("pk")
                 .select_for_update(skip_locked=True)
-                .values_list("pk", "stored_file")[:chunk_size]
+                .values_list("pk", "stored_file", "channel")[:chunk_size]
             )
             if not chunk:
                 break
-            FlowFile.objects.filter(pk__in=[pk for pk, _ in chunk]).update(
+            FlowFile.objects.filter(pk__in=[row[0] for row in chunk]).update(
                 stored_file="", stored_file_removed_at=now
             )
             transaction.on_commit(lambda chunk=chunk: _stored_copies_delete(chunk))
@@ -440,12 +441,18 @@ def flow_files_purge_rejected(*, now: datetime | None = None, chunk_size: int = 
     return removed
 
 
-def _stored_copies_delete(chunk: list[tuple[int, str]]) -> None:
-    for flow_file_id, name in chunk:
+def _stored_copies_delete(chunk: list[tuple[int, str, str]]) -> None:
+    rejected_inbox = Path(settings.FLOW_INBOX_DIR) / "rejected"
+    for flow_file_id, name, channel in chunk:
         if name:
             # A missing file is fine: a purge may have died after its commit.
             default_storage.delete(name)
             logger.info("flow file %s: stored copy %s removed", flow_file_id, name)
+        if channel == FlowFileChannel.INBOX and rejected_inbox.is_dir():
+            # flow_inbox_scan moved it there as "<id>-<name>".
+            for leftover in rejected_inbox.glob(f"{flow_file_id}-*"):
+                leftover.unlink(missing_ok=True)
+                logger.info("flow file %s: inbox copy %s removed", flow_file_id, leftover)
 
 
 def flow_inbox_scan() -> list[FlowFile]:

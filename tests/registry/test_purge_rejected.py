@@ -80,3 +80,24 @@ def test_the_detail_page_says_the_copy_was_removed(client, rejected, distributor
 def test_beat_runs_the_purge_daily():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "registry.tasks.flow_files_purge_rejected" in tasks
+
+
+def test_an_inbox_files_copy_in_the_rejected_folder_goes_too(
+    settings, tmp_path, distributor, django_capture_on_commit_callbacks
+):
+    from registry.services import flow_inbox_scan
+
+    settings.FLOW_INBOX_DIR = tmp_path / "inbox"
+    settings.FLOW_INBOX_DIR.mkdir()
+    (settings.FLOW_INBOX_DIR / "broken.txt").write_bytes(b"ZHV|broken|")
+    (settings.FLOW_INBOX_DIR / "good.txt").write_bytes(refresh_bytes(points(2)))
+    broken, good = flow_inbox_scan()
+    assert (broken.status, good.status) == (FlowFileStatus.REJECTED, FlowFileStatus.APPLIED)
+    rejected_copy = settings.FLOW_INBOX_DIR / "rejected" / f"{broken.pk}-broken.txt"
+    assert rejected_copy.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert flow_files_purge_rejected(now=days_later(365)) == 1
+
+    assert not rejected_copy.exists()
+    assert (settings.FLOW_INBOX_DIR / "processed" / f"{good.pk}-good.txt").exists()
