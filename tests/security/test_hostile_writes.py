@@ -13,6 +13,7 @@ to; a supplier (SUPP) sending flows at all; and the organisation admins of both.
 
 import io
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -424,6 +425,40 @@ def test_an_oversize_upload_is_refused_and_nothing_is_stored(
     assert "the most the portal takes in one upload" in response.content.decode()
     assert FlowFile.objects.count() == files_before
     assert sorted(media_root.rglob("*")) == stored_before
+    assert registry_changes(before) == {}
+
+
+# --- through a real worker ----------------------------------------------------------------
+
+
+@pytest.mark.worker
+def test_a_real_worker_refuses_another_distributors_refresh_and_changes_nothing(
+    registry, celery_worker_process
+):
+    """The file queued on Redis, applied by a `celery worker` process (the fast path)."""
+    from config.celery import app as celery_app
+
+    before = registry_snapshot()
+    client = person(registry.eastern)
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = celery_worker_process
+    try:
+        response = client.post(
+            "/api/v1/flows/",
+            {"file": SimpleUploadedFile("evil.txt", eastern_refresh_of_london("F"))},
+        )
+        assert response.status_code == 202
+        deadline = time.monotonic() + 60
+        status = response.json()
+        while status["status"] not in (FlowFileStatus.APPLIED, FlowFileStatus.REJECTED):
+            assert time.monotonic() < deadline, "the worker did not finish within 60 s"
+            time.sleep(0.3)
+            status = client.get(response["Location"]).json()
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+
+    assert status["status"] == FlowFileStatus.REJECTED
+    assert re.search(OTHER_DISTRIBUTOR, status["errors"][0]["reason"])
     assert registry_changes(before) == {}
 
 
