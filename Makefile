@@ -21,9 +21,11 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite, in parallel (pytest-xdist), with the coverage total printed at the end.
+# The whole suite in parallel (pytest-xdist), then the smoke-scale benchmark alone (it
+# measures, so it does not share the cores); the coverage total is printed at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --cov --cov-report= $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 -m "not bench" --cov --cov-report= $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m bench --cov --cov-append --cov-report= $(PYTEST_ARGS)
 	$(BIN)/coverage report --format=total | sed 's/^/Coverage of the product code: /; s/$$/ %/'
 
 # The quick loop: everything but the browser, fault and benchmark tests.
