@@ -210,6 +210,24 @@ if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
         DTC_ACCEPTED_VERSIONS.setdefault(_flow_version[:5], set()).add(_flow_version[5:])
 # Files dropped here are applied by a periodic task, then moved to processed/ or rejected/.
 FLOW_INBOX_DIR = Path(env_str("FLOW_INBOX_DIR", str(VAR_DIR / "inbox")))
+# The largest file sent through the upload page or the API, in bytes; refused before it
+# is stored. Larger files (a full refresh of a whole area) come through the inbox.
+FLOW_UPLOAD_MAX_BYTES = env_int("FLOW_UPLOAD_MAX_BYTES", 50 * 2**20)
+# Days the stored copy of a rejected file is kept (to be processed again); then a daily
+# task removes it. The file's record and checksum stay.
+FLOW_REJECTED_RETENTION_DAYS = env_int("FLOW_REJECTED_RETENTION_DAYS", 30)
+# Independent networks (IDNOs, distributor ids 24-36) and the MPID of each, e.g.
+# "24=IPNL,25=LENG": the organisation that may send refreshes and D0386s for that id.
+# (A DNO's id comes from its MPID, dtc.codes.DISTRIBUTORS.)
+IDNO_DISTRIBUTORS: dict[str, str] = {}
+for _pair in env_list("IDNO_DISTRIBUTORS"):
+    _id, _, _mpid = _pair.partition("=")
+    if not (_id.isdigit() and 24 <= int(_id) <= 36 and len(_mpid) == 4 and _mpid.isalnum()):
+        raise ImproperlyConfigured(
+            f"IDNO_DISTRIBUTORS: {_pair!r} is not an IDNO distributor id (24 to 36) and an"
+            " MPID, such as 24=IPNL."
+        )
+    IDNO_DISTRIBUTORS[_id] = _mpid.upper()
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
