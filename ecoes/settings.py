@@ -116,6 +116,21 @@ if DATABASE_URL:
             "timeout": 10,
         }
     DATABASES = {"default": _db}
+    # A streaming replica for the registry lookups (ecoes/replicas.py, docs/deployment.md).
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+        if {_db["ENGINE"], _replica["ENGINE"]} != {"django.db.backends.postgresql"}:
+            raise environ.ImproperlyConfigured(
+                "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica."
+            )
+        _replica["CONN_MAX_AGE"] = 0
+        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica.setdefault("OPTIONS", {})["pool"] = dict(_db["OPTIONS"]["pool"], timeout=2)
+        _replica["OPTIONS"]["connect_timeout"] = 2
+        # Tests: the replica reads the primary's test database, which replication copies.
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -126,6 +141,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["ecoes.replicas.PrimaryOnlyRouter"]
+# A replica further behind the primary than this is skipped; its lag is probed at most
+# once per DATABASE_REPLICA_CHECK_SECONDS in each process.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
