@@ -395,6 +395,14 @@ if _d0312_retired_at:
 # an API key's own daily quota. Both reset at midnight, UK time.
 SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+# Calendar months the search audit is kept before its month is dropped as a whole
+# (PostgreSQL: search/partitions.py; at least 12), and months of partitions made ahead.
+SEARCH_EVENT_RETENTION_MONTHS = env_int("SEARCH_EVENT_RETENTION_MONTHS", 24)
+if SEARCH_EVENT_RETENTION_MONTHS < 12:
+    raise environ.ImproperlyConfigured(
+        f"SEARCH_EVENT_RETENTION_MONTHS={SEARCH_EVENT_RETENTION_MONTHS} must be at least 12."
+    )
+SEARCH_EVENT_MONTHS_AHEAD = 3
 # The most rows one CSV export of a result set may hold; a larger set is refused.
 SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.

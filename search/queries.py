@@ -188,12 +188,18 @@ def uk_day_start(moment: datetime | None = None) -> datetime:
     return datetime.combine(local.date(), time.min, tzinfo=UK)
 
 
+def _next_day(day_start: datetime) -> datetime:
+    return datetime.combine(day_start.date() + timedelta(days=1), time.min, tzinfo=UK)
+
+
 def lookups_today_count(
     *, user: User | None = None, api_key: OrganisationApiKey | None = None
 ) -> int:
     """Lookups made today (UK day) by a user through the web and the API with their
     session, or with one API key."""
-    events = SearchEvent.objects.filter(created_at__gte=uk_day_start())
+    # Bounded on both sides, so PostgreSQL reads today's month partition alone.
+    start = uk_day_start()
+    events = SearchEvent.objects.filter(created_at__gte=start, created_at__lt=_next_day(start))
     if api_key is not None:
         return events.filter(api_key=api_key).count()
     return events.filter(user=user).count()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from search.models import OrganisationApiKey, SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
+from search.partitions import partitions_maintain
 from search.queries import lookups_today_count, uk_day_start
 
 
@@ -166,3 +167,13 @@ def api_key_revoke(*, api_key: OrganisationApiKey, revoked_by: User) -> Organisa
     api_key.revoked_by = revoked_by
     api_key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
     return api_key
+
+
+def search_event_partitions_maintain() -> list[tuple[str, str]]:
+    """Make the search audit's month partitions ahead of time and drop the months older
+    than `SEARCH_EVENT_RETENTION_MONTHS` (PostgreSQL; search/partitions.py). Safe to run
+    any number of times; returns what it did, as (action, partition)."""
+    return partitions_maintain(
+        retention_months=settings.SEARCH_EVENT_RETENTION_MONTHS,
+        months_ahead=settings.SEARCH_EVENT_MONTHS_AHEAD,
+    )
