@@ -377,6 +377,8 @@ REST_FRAMEWORK = {
 # How long the status snapshot is cached (Redis in production); a change made on one server
 # reaches the others within this many seconds. Times of day are exact regardless.
 SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# ... and how long each process keeps the snapshot it read before asking the cache again.
+SERVICE_STATUS_PROCESS_SECONDS = env_int("SERVICE_STATUS_PROCESS_SECONDS", 1)
 # In offline mode, keep log-in and the admin open to service admins so they can run the service.
 SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
 # Windows starting within this many days are announced in a banner on every page.

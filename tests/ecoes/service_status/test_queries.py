@@ -160,3 +160,15 @@ def test_a_service_can_refuse_work_for_a_retired_function_with_its_message(setti
     queries.function_ensure_not_retired("d0312_maintenance", at=before)
     with pytest.raises(queries.FunctionRetired, match="Send to MPAS"):
         queries.function_ensure_not_retired("d0312_maintenance")
+
+
+def test_a_process_keeps_the_snapshot_it_read_for_a_moment_then_asks_the_cache_again(settings):
+    settings.SERVICE_STATUS_PROCESS_SECONDS = 60
+    assert mode_in_force().mode == "normal"
+    # Another process opens a window and clears the shared cache.
+    now = timezone.now()
+    ServiceWindowFactory(mode="offline", starts_at=now - HOUR, ends_at=now + HOUR)
+    cache.delete(queries.SNAPSHOT_CACHE_KEY)
+    assert mode_in_force().mode == "normal"  # within this process's moment: no round trip
+    settings.SERVICE_STATUS_PROCESS_SECONDS = 0
+    assert mode_in_force().mode == "offline"
