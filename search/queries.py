@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from ecoes.compiled import CompiledQuery
+from ecoes.compiled import CompiledQuery, instances, rows_together
 from ecoes.replicas import read_alias
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from search.models import OrganisationApiKey, SearchAction, SearchEvent
@@ -161,22 +161,31 @@ _links_of_point = CompiledQuery(
 
 
 def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
-    """One point with its meters and related MPANs, in three queries (point, meters,
-    relationships). A relationship is stored once (D0386's primary -> related), so both
-    directions are read. A streaming replica answers when there is one."""
+    """One point with its meters and related MPANs: three queries (point, meters,
+    relationships) sent in one round trip. A relationship is stored once (D0386's
+    primary -> related), so both directions are read. A streaming replica answers when
+    there is one."""
     using = read_alias()
-    point = _point_by_core.first(mpan_core, using=using)
-    if point is None:
+    points, meters, links = rows_together(
+        (_point_by_core, (mpan_core,)),
+        (_meters_of_point, (mpan_core,)),
+        (_links_of_point, (mpan_core,)),
+        using=using,
+    )
+    if not points:
         return None
     related = sorted(
         (
             RelatedLink(other if first == mpan_core else first, effective)
-            for first, other, effective in _links_of_point.rows(mpan_core, using=using)
+            for first, other, effective in links
         ),
         key=lambda link: link.mpan_core,
     )
-    meters = _meters_of_point.all(mpan_core, using=using)
-    return MeteringPointDetail(point=point, meters=meters, related=related)
+    return MeteringPointDetail(
+        point=instances(_point_by_core, points, using)[0],
+        meters=instances(_meters_of_point, meters, using),
+        related=related,
+    )
 
 
 # --- Caps and the audit -------------------------------------------------------------------
