@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.models import BulkSearch, BulkSearchStatus
-from ecoes.replicas import read_alias
+from core.replicas import read_alias
 from registry.models import Meter, MeteringPoint
-from search.models import OrganisationApiKey
 from search.parsing import SearchKind
 from search.queries import meters_in_order, uk_day_start
 
@@ -68,7 +67,7 @@ def metering_points_by_key(
     """The metering points each key finds, in the order a single search lists them;
     keys that find nothing are absent."""
     kind = SearchKind(kind)
-    using = read_alias()  # a streaming replica when there is one (ecoes/replicas.py)
+    using = read_alias()  # a streaming replica when there is one (core/replicas.py)
     unique = sorted(set(keys))
     found: dict[str, list[MeteringPoint]] = defaultdict(list)
     if not unique:

@@ -16,11 +16,11 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from ecoes.compiled import CompiledQuery, instances, rows_together
-from ecoes.replicas import read_alias
+from accounts.models import Organisation, OrganisationApiKey, User
+from core.compiled import CompiledQuery, instances, rows_together
+from core.replicas import read_alias
 from registry.models import Meter, MeteringPoint, RelatedMpan
-from search.models import OrganisationApiKey, SearchAction, SearchEvent
+from search.models import SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
 
 UK = ZoneInfo("Europe/London")
@@ -53,7 +53,7 @@ def metering_points_search(query: SearchQuery, *, page: bool = False) -> QuerySe
 
     `page=True` is for a page of results: only the `SUMMARY_FIELDS` are loaded and the
     meters are left to `meters_attach` (cheaper than prefetching, once the page is cut).
-    A streaming replica answers when there is one (ecoes/replicas.py).
+    A streaming replica answers when there is one (core/replicas.py).
     """
     points = MeteringPoint.objects.using(read_alias())
     if page:
@@ -264,9 +264,3 @@ def search_usage(
         )
         for row in rows
     ]
-
-
-def api_keys_of(organisation: Organisation) -> QuerySet[OrganisationApiKey]:
-    return OrganisationApiKey.objects.filter(organisation=organisation).select_related(
-        "created_by", "revoked_by"
-    )

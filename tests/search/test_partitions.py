@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.partitions import partitions_maintain, partitions_of_table
 from search.queries import UK, lookups_today_count, search_usage

@@ -1,9 +1,0 @@
-"""Settings for the framework's floor (search/bench_floor.py): the portal's, with the
-floor's URLs and no middleware but the one allauth refuses to start without (it sets a
-context variable per request; the registry's models import the accounts app, which
-needs allauth installed)."""
-
-from ecoes.settings import *  # noqa: F403 - the portal's settings, two of them replaced
-
-ROOT_URLCONF = "search.bench_floor"
-MIDDLEWARE = ["allauth.account.middleware.AccountMiddleware"]
