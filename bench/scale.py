@@ -287,6 +287,7 @@ def portal_served(
     *,
     settings_module: str = "config.settings",
     health: str = "/health/",
+    code_dir: Path | None = None,
 ) -> Iterator[str]:
     """gunicorn with production settings on loopback; yields the base URL once `health`
     answers. `settings_module` serves the framework's floor (bench/floor.py)."""
@@ -315,7 +316,7 @@ def portal_served(
     subprocess.run(collect, env=env, check=True)  # noqa: S603 - our own command line
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--chdir", str(settings.BASE_DIR)]
+    command += ["--workers", str(workers), "--chdir", str(code_dir or settings.BASE_DIR)]
     with _served(command, env, port, work_dir / "gunicorn.log", health) as base:
         yield base
 
@@ -504,8 +505,18 @@ def scenario_paths(keys: dict) -> dict[str, list[str]]:
 
 
 def load_measure(
-    keys: dict, work_dir: Path, *, seconds: int, port: int, workers: int, figures: Figures
+    keys: dict,
+    work_dir: Path,
+    *,
+    seconds: int,
+    port: int,
+    workers: int,
+    figures: Figures,
+    before_dir: Path | None = None,
 ) -> None:
+    """The portal's scenarios, then the peers'. With `before_dir` (an export of an earlier
+    commit, e.g. `git archive`), that code is served and measured first, with the same
+    keys and wrk settings, as `load_before_<scenario>`."""
     credentials = bench_credentials()
     api = ("Authorization", f"Api-Key {credentials['api_key']}")
     # Production names the cookie __Host-sessionid; this process has the development
@@ -513,12 +524,18 @@ def load_measure(
     session_id = credentials["session"]
     session = ("Cookie", f"__Host-sessionid={session_id}; sessionid={session_id}")
     paths = scenario_paths(keys)
-    with portal_served(port, work_dir, workers) as base:
-        # A short warm-up: connections in the pools, code paths imported.
-        wrk_run(base, paths["api_mpan"][:200], header=api, seconds=1, work_dir=work_dir, rate=None)
-        for name in SCENARIOS:
-            header = session if name == "html_detail" else api
-            _scenario_measure(name, base, paths, header, seconds, work_dir, figures, keys)
+    for label, code_dir in (("before_", before_dir), ("", None)):
+        if label and code_dir is None:
+            continue
+        with portal_served(port, work_dir, workers, code_dir=code_dir) as base:
+            # A short warm-up: connections in the pools, code paths imported.
+            warm = paths["api_mpan"][:200]
+            wrk_run(base, warm, header=api, seconds=1, work_dir=work_dir, rate=None)
+            for name in SCENARIOS:
+                header = session if name == "html_detail" else api
+                _scenario_measure(
+                    name, base, paths, header, seconds, work_dir, figures, keys, label=label
+                )
     # The peers, one after the other on the same port, with the same wrk settings.
     nothing = ("X-Bench", "peer")
     floor = {"settings_module": FLOOR_SETTINGS, "health": paths["django_floor"][0]}
@@ -539,14 +556,16 @@ def load_measure(
         _scenario_measure("datasette", base, paths, nothing, seconds, work_dir, figures, keys)
 
 
-def _scenario_measure(name, base, paths, header, seconds, work_dir, figures, keys) -> None:
+def _scenario_measure(
+    name, base, paths, header, seconds, work_dir, figures, keys, *, label: str = ""
+) -> None:
     random.shuffle(paths[name])
     paced = wrk_run(
         base, paths[name], header=header, seconds=seconds, work_dir=work_dir, rate=PACED_RATE
     )
     peak = wrk_run(base, paths[name], header=header, seconds=seconds, work_dir=work_dir, rate=None)
     figures.add(
-        f"load_{name}",
+        f"load_{label}{name}",
         paced=paced,
         peak=peak,
         largest_postcode=keys["largest"] if name == "postcode_largest" else None,
@@ -601,6 +620,7 @@ def bench_scale_run(
     workers: int,
     keep_data: bool,
     load_only: bool = False,
+    before_dir: Path | None = None,
     figures: Figures,
 ) -> dict:
     """The whole run; `load_only` keeps the registry as it is and measures the floors
@@ -620,7 +640,15 @@ def bench_scale_run(
         copy_floor(work_dir, figures)
     keys = sample_keys(work_dir)
     pgbench_floor(keys, work_dir, seconds, figures)
-    load_measure(keys, work_dir, seconds=seconds, port=port, workers=workers, figures=figures)
+    load_measure(
+        keys,
+        work_dir,
+        seconds=seconds,
+        port=port,
+        workers=workers,
+        figures=figures,
+        before_dir=before_dir,
+    )
     ratios(figures)
     (work_dir / "results.json").write_text(json.dumps(figures.values, indent=2))
     return figures.values
