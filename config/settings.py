@@ -125,6 +125,21 @@ if DATABASE_URL:
             "timeout": 10,
         }
     DATABASES = {"default": _db}
+    # A streaming replica for the registry lookups (core/replicas.py, docs/deployment.md).
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = database_config(DATABASE_REPLICA_URL)
+        if {_db["ENGINE"], _replica["ENGINE"]} != {"django.db.backends.postgresql"}:
+            raise ImproperlyConfigured(
+                "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica."
+            )
+        _replica["CONN_MAX_AGE"] = 0
+        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica.setdefault("OPTIONS", {})["pool"] = dict(_db["OPTIONS"]["pool"], timeout=2)
+        _replica["OPTIONS"]["connect_timeout"] = 2
+        # Tests: the replica reads the primary's test database, which replication copies.
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -135,6 +150,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["core.replicas.PrimaryOnlyRouter"]
+# A replica further behind the primary than this is skipped; its lag is probed at most
+# once per DATABASE_REPLICA_CHECK_SECONDS in each process.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
@@ -412,6 +432,8 @@ REST_FRAMEWORK = {
 # How long the status snapshot is cached (Redis in production); a change made on one server
 # reaches the others within this many seconds. Times of day are exact regardless.
 SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# ... and how long each process keeps the snapshot it read before asking the cache again.
+SERVICE_STATUS_PROCESS_SECONDS = env_int("SERVICE_STATUS_PROCESS_SECONDS", 1)
 # In offline mode, keep log-in and the admin open to service admins so they can run the service.
 SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
 # Windows starting within this many days are announced in a banner on every page.
@@ -430,6 +452,14 @@ if _d0312_retired_at:
 # an API key's own daily quota. Both reset at midnight, UK time.
 SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+# Calendar months the search audit is kept before its month is dropped as a whole
+# (PostgreSQL: search/partitions.py; at least 12), and months of partitions made ahead.
+SEARCH_EVENT_RETENTION_MONTHS = env_int("SEARCH_EVENT_RETENTION_MONTHS", 24)
+if SEARCH_EVENT_RETENTION_MONTHS < 12:
+    raise ImproperlyConfigured(
+        f"SEARCH_EVENT_RETENTION_MONTHS={SEARCH_EVENT_RETENTION_MONTHS} must be at least 12."
+    )
+SEARCH_EVENT_MONTHS_AHEAD = 3
 # The most rows one CSV export of a result set may hold; a larger set is refused.
 SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.
