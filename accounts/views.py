@@ -4,7 +4,6 @@ Every view that names a user looks them up through `organisation_member_get`, wh
 only finds users of the admin's own organisation: any other id is a 404.
 """
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 
@@ -22,6 +21,7 @@ from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, Rol
 from accounts.models import AccountEventKind
 from accounts.roles import UserRole
 from accounts.tokens import InviteLinkError, invite_token_user
+from core.csvfile import csv_lines
 from core.http import client_ip
 
 AUDIT_PAGE_SIZE = 50
@@ -38,10 +38,6 @@ def organisation_admin_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _link_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
 
 
 @organisation_admin_required
@@ -85,12 +81,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisation/user_list.html", {"users": users})
 
 
-def csv_cell(value: str) -> str:
-    # The same rule as search.presentation.csv_cell (a leading =, +, -, @ is quoted), kept
-    # here so that accounts does not import search; the shared CSV writer replaces both.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 USERS_CSV_HEADER = ("E-mail", "Name", "Role", "State", "Last log-in", "Two-factor", "Joined")
 
 
@@ -100,27 +90,26 @@ def user_list_csv(request: HttpRequest) -> HttpResponse:
     """Every user account of the admin's organisation, as CSV (role, last log-in, MFA,
     state). Names and e-mail addresses come from people: cells are written inert."""
     users = queries.organisation_users(organisation=request.user.organisation)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    rows = (
+        [
+            user.email,
+            user.full_name,
+            UserRole(user.role).label,
+            user.state,
+            timezone.localtime(user.last_login).isoformat(timespec="seconds")
+            if user.last_login
+            else "",
+            "yes" if user.has_mfa else "no",
+            timezone.localtime(user.date_joined).date().isoformat(),
+        ]
+        for user in users
+    )
+    response = HttpResponse(
+        "".join(csv_lines(USERS_CSV_HEADER, rows)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="users-{request.user.organisation.mpid}.csv"'
     )
-    response.write("\ufeff")  # a BOM, so spreadsheets read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(USERS_CSV_HEADER)
-    for user in users:
-        writer.writerow(
-            [
-                csv_cell(user.email),
-                csv_cell(user.full_name),
-                UserRole(user.role).label,
-                user.state,
-                timezone.localtime(user.last_login).isoformat(timespec="seconds")
-                if user.last_login
-                else "",
-                "yes" if user.has_mfa else "no",
-                timezone.localtime(user.date_joined).date().isoformat(),
-            ]
-        )
     return response
 
 
@@ -144,20 +133,23 @@ def user_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_invite(
+            services.user_invite(
                 by=request.user,
-                link_base=_link_base(request),
                 ip_address=client_ip(request),
                 **form.cleaned_data,
             )
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
+            # The same answer whether or not the address has an account in another
+            # organisation (services.user_invite): the address as typed, the list.
             days = settings.ACCOUNT_INVITE_TIMEOUT // 86400
             messages.success(
-                request, f"Invitation sent to {user.email}. The link is valid for {days} days."
+                request,
+                f"Invitation sent to {form.cleaned_data['email']}. "
+                f"The link is valid for {days} days.",
             )
-            return redirect("organisation:user", user_id=user.pk)
+            return redirect("organisation:users")
     return render(request, "organisation/user_invite.html", {"form": form})
 
 
@@ -233,7 +225,7 @@ user_mfa_reset = _user_action(
 )
 user_invite_resend = _user_action(
     lambda request, member: services.user_invite_resend(
-        by=request.user, user=member, link_base=_link_base(request), ip_address=client_ip(request)
+        by=request.user, user=member, ip_address=client_ip(request)
     ),
     "A new invitation has been sent to {email}; earlier links no longer work.",
 )

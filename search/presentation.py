@@ -192,14 +192,12 @@ def csv_header(items: frozenset[DataItem] = EVERY_ITEM) -> tuple[str, ...]:
     return tuple(name for name, item in CSV_COLUMNS if item in items)
 
 
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (values come from other parties)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def csv_row(point: MeteringPoint, items: frozenset[DataItem] = EVERY_ITEM) -> tuple[str, ...]:
     """One result as a CSV row of the columns `items` allows (csv_header); dates in ISO
-    form for machines, codes as codes."""
+    form for machines, codes as codes.
+
+    Written through `core.csvfile`, which escapes cells a spreadsheet would run.
+    """
     row = _csv_values(point)
     if items >= EVERY_ITEM:
         return row
@@ -207,16 +205,13 @@ def csv_row(point: MeteringPoint, items: frozenset[DataItem] = EVERY_ITEM) -> tu
 
 
 def _csv_values(point: MeteringPoint) -> tuple[str, ...]:
-    return tuple(
-        csv_cell(value)
-        for value in (
-            point.mpan_core,
-            ", ".join(point.address_lines),
-            point.postcode,
-            point.supplier_mpid,
-            point.supplier_date.isoformat() if point.supplier_date else "",
-            point.energisation_status,
-            point.profile_class,
-            meter_serials_display(list(point.meters.all())),
-        )
+    return (
+        point.mpan_core,
+        ", ".join(point.address_lines),
+        point.postcode,
+        point.supplier_mpid,
+        point.supplier_date.isoformat() if point.supplier_date else "",
+        point.energisation_status,
+        point.profile_class,
+        meter_serials_display(list(point.meters.all())),
     )

@@ -1,6 +1,5 @@
 """The search screens: results, the metering-point detail, the CSV export and usage."""
 
-import csv
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.csvfile import csv_lines
 from core.http import client_ip
 from search.data_items import EVERY_ITEM, DataItem, data_items_for
 from search.forms import AddressSearchForm, UsageFilterForm
@@ -169,19 +169,10 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(points, items) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(csv_header(items))  # a BOM, so spreadsheets read UTF-8
     # iterator() with a chunk size still prefetches the meters, one query per chunk.
-    for point in points.iterator(chunk_size=1000):
-        yield writer.writerow(csv_row(point, items))
+    rows = (csv_row(point, items) for point in points.iterator(chunk_size=1000))
+    return csv_lines(csv_header(items), rows)
 
 
 @require_GET

@@ -43,7 +43,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0002_drop_pattern_indexes")]
+    dependencies = [("registry", "0003_flowfile_stored_copy_removed")]
 
     operations = [
         migrations.CreateModel(

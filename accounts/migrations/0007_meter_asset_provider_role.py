@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_organisationapikey'),
+        ('accounts', '0006_user_admin_access_constraint'),
     ]
 
     operations = [
