@@ -36,7 +36,7 @@ from search.serializers import (
     detail_document,
     summary_documents,
 )
-from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+from search.services import DailyCapReached, lookups_take, search_event_record
 
 # --- Authentication, permission, throttling -------------------------------------------------
 
@@ -138,9 +138,10 @@ class _MeteringPointApi(APIView):
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
 
     def _check_allowance(self, request: Request) -> None:
+        """Check and count one lookup against the caps (before any data is read)."""
         user = None if _api_key(request) else request.user
         try:
-            lookup_allowance_check(user=user, api_key=_api_key(request))
+            lookups_take(user=user, api_key=_api_key(request))
         except DailyCapReached as error:
             raise DailyCapExceeded(str(error)) from error
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -181,15 +181,27 @@ def uk_day_start(moment: datetime | None = None) -> datetime:
     return datetime.combine(local.date(), time.min, tzinfo=UK)
 
 
-def lookups_today_count(
-    *, user: User | None = None, api_key: OrganisationApiKey | None = None
+def lookups_counted_since(
+    since: datetime,
+    *,
+    user: User | None = None,
+    api_key: OrganisationApiKey | None = None,
+    organisation_id: int | None = None,
+    bulk_only: bool = False,
 ) -> int:
-    """Lookups made today (UK day) by a user through the web and the API with their
-    session, or with one API key."""
-    events = SearchEvent.objects.filter(created_at__gte=uk_day_start())
+    """Lookups counted against the caps since `since` (the audit rows' `lookups`): by a
+    user through the web and the API with their session, by one API key, or by all of an
+    organisation's users and keys (`bulk_only`: its bulk searches' points)."""
+    events = SearchEvent.objects.filter(created_at__gte=since)
     if api_key is not None:
-        return events.filter(api_key=api_key).count()
-    return events.filter(user=user).count()
+        events = events.filter(api_key=api_key)
+    elif user is not None:
+        events = events.filter(user=user)
+    else:
+        events = events.filter(organisation_id=organisation_id)
+    if bulk_only:
+        events = events.filter(action=SearchAction.BULK)
+    return events.aggregate(total=Sum("lookups"))["total"] or 0
 
 
 @dataclass(frozen=True)

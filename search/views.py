@@ -25,12 +25,18 @@ from search.queries import (
     meters_attach,
     search_usage,
 )
-from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+from search.services import (
+    DailyCapReached,
+    lookups_take,
+    search_event_record,
+)
 
 RESULTS_PER_PAGE = 50
 
 
-def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, count: int) -> None:
+def _record(
+    request: HttpRequest, action: SearchAction, query: SearchQuery, count: int, *, lookups: int = 1
+) -> None:
     search_event_record(
         user=request.user,
         action=action,
@@ -38,6 +44,7 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
         query=query,
         result_count=count,
         ip_address=client_ip(request),
+        lookups=lookups,
     )
 
 
@@ -45,17 +52,12 @@ def _search_page(request: HttpRequest, text: str, *, message: str = "", status: 
     return render(request, "search/results.html", {"q": text, "message": message}, status=status)
 
 
-def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
-    """Parse the search box and check the daily cap: (query, None), or (None, the page
-    that says what is wrong)."""
+def _query_parsed(request: HttpRequest, text: str, *, bad_input_status: int):
+    """Parse the search box: (query, None), or (None, the page that says what is wrong)."""
     try:
-        query = search_parse(text)
-        lookup_allowance_check(user=request.user)
+        return search_parse(text), None
     except SearchInputError as error:
         return None, _search_page(request, text, message=str(error), status=bad_input_status)
-    except DailyCapReached as error:
-        return None, _search_page(request, text, message=str(error), status=429)
-    return query, None
 
 
 @require_GET
@@ -63,16 +65,19 @@ def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
 @never_cache
 def search_results(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    query, refused = _query_allowed(request, text, bad_input_status=200)
+    # An MPAN search that finds its point goes straight to the detail, which counts and
+    # records the lookup: an MPAN search is one event and counts once against the caps.
+    query, refused = _query_parsed(request, text, bad_input_status=200)
     if refused:
         return refused
-
     points = metering_points_search(query, page=True)
-    page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    if query.kind is SearchKind.MPAN and page.paginator.count == 1:
-        # Straight to the detail; the detail view records this lookup, so an MPAN
-        # search is one event and counts once against the cap.
+    if query.kind is SearchKind.MPAN and points.exists():
         return redirect("search:detail", mpan_core=query.key)
+    try:
+        lookups_take(user=request.user)
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
+    page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     _record(request, SearchAction.SEARCH, query, page.paginator.count)
     page.object_list = list(page.object_list)
     meters_attach(page.object_list)
@@ -95,13 +100,14 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResponse:
     try:
         core = mpan_parse(mpan_core)
-        lookup_allowance_check(user=request.user)
     except SearchInputError as error:
         return _search_page(request, mpan_core, message=str(error), status=404)
-    except DailyCapReached as error:
-        return _search_page(request, mpan_core, message=str(error), status=429)
     if core != mpan_core:
         return redirect("search:detail", mpan_core=core)
+    try:
+        lookups_take(user=request.user)
+    except DailyCapReached as error:
+        return _search_page(request, mpan_core, message=str(error), status=429)
 
     detail = metering_point_detail(core)
     query = SearchQuery(SearchKind.MPAN, core)
@@ -137,7 +143,7 @@ def _csv_lines(points) -> Iterator[str]:
 @never_cache
 def search_export(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    query, refused = _query_allowed(request, text, bad_input_status=400)
+    query, refused = _query_parsed(request, text, bad_input_status=400)
     if refused:
         return refused
 
@@ -152,7 +158,12 @@ def search_export(request: HttpRequest) -> HttpResponse:
             f"{limit:,}. Add a building number or name to narrow it.",
             status=400,
         )
-    _record(request, SearchAction.EXPORT, query, count)
+    # An export counts the rows it returns (at least one, like any lookup), all or none.
+    try:
+        counted = lookups_take(user=request.user, wanted=max(count, 1))
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
+    _record(request, SearchAction.EXPORT, query, count, lookups=counted)
     response = StreamingHttpResponse(_csv_lines(points), content_type="text/csv; charset=utf-8")
     name = "".join(char for char in query.display if char.isalnum()) or "search"
     response["Content-Disposition"] = f'attachment; filename="metering-points-{name}.csv"'
