@@ -63,6 +63,12 @@ class BulkSearchSerializer(serializers.Serializer):
         many=True, help_text="The first 1,000 rows that cannot be searched."
     )
     failure_reason = serializers.CharField()
+    points_counted = serializers.IntegerField(
+        help_text="Metering points returned so far, counted against the daily caps."
+    )
+    stopped_reason = serializers.CharField(
+        help_text="Why a done search stopped before its last row (a daily cap); empty if not."
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -121,7 +127,9 @@ class BulkSearchListApi(_BulkSearchApi):
             "Send a CSV file (multipart) or a JSON list of values. The list is checked at "
             "once: rows that cannot be searched are listed with their line and do not stop "
             f"the others. At most BULK_SEARCH_MAX_ROWS rows ({settings.BULK_SEARCH_MAX_ROWS:,} "
-            "by default); the rows count against the organisation's daily bulk quota. "
+            "by default). Every metering point returned counts against the caller's daily cap, "
+            "the organisation's and its bulk quota; a search that reaches one stops there "
+            "(stopped_reason). A caller already at a cap is refused (429). "
             "Answers 202 with the job and its status URL in Location."
         ),
         request={
