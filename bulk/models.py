@@ -114,9 +114,8 @@ class BulkSearchInput(AppendOnlyModel):
     keep their query in SearchEvent): every non-blank row, [line, value], bad ones too.
     The job's own input file is deleted when it ends; this row never is."""
 
-    bulk_search = models.OneToOneField(
-        BulkSearch, on_delete=models.PROTECT, related_name="inputs", primary_key=True
-    )
+    id = models.BigAutoField(primary_key=True)
+    bulk_search = models.OneToOneField(BulkSearch, on_delete=models.PROTECT, related_name="inputs")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     kind = models.CharField(max_length=10)
     source_name = models.CharField(max_length=200)
