@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from bulk.forms import KIND_CHOICES
 from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.presentation import bulk_search_status_document
-from bulk.queries import bulk_search_get_for
+from bulk.queries import bulk_search_get_for, bulk_searches_of
 from bulk.services import (
     BulkQuotaExceeded,
     BulkSearchError,
@@ -117,8 +118,26 @@ class _BulkSearchApi(APIView):
         return bulk_search_get_for(user=None if api_key else request.user, api_key=api_key, pk=pk)
 
 
+class BulkSearchPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class BulkSearchListApi(_BulkSearchApi):
     parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        operation_id="bulk_search_list",
+        summary="The organisation's bulk searches, newest first, with their result URLs",
+        responses={200: BulkSearchSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        api_key = _api_key(request)
+        organisation_id = api_key.organisation_id if api_key else request.user.organisation_id
+        paginator = BulkSearchPagination()
+        page = paginator.paginate_queryset(bulk_searches_of(organisation_id), request, view=self)
+        return paginator.get_paginated_response([_document(request, job) for job in page])
 
     @extend_schema(
         operation_id="bulk_search_create",

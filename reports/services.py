@@ -20,6 +20,7 @@ from accounts.models import Organisation, User
 from reports.kinds import D0312_REPORT_HEADER, D0312Outcome, ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
 from reports.retention import report_available_until
+from search.models import OrganisationApiKey
 
 logger = logging.getLogger(__name__)
 
@@ -154,16 +155,23 @@ def report_create_d0312_processing(
 
 
 def report_download_record(
-    *, report: Report, user: User, ip_address: str | None, via_api: bool = False
+    *,
+    report: Report,
+    user: User | None = None,
+    api_key: OrganisationApiKey | None = None,
+    ip_address: str | None,
+    via_api: bool = False,
 ) -> ReportDownload:
-    """Audit one download; refuses an expired report (checked at this moment)."""
+    """Audit one download by a user or by an organisation's API key; refuses an expired
+    report (checked at this moment)."""
     if report.is_expired():
         raise ReportExpiredError(report)
     return ReportDownload.objects.create(
         report=report,
         report_title=report.title,
         organisation=report.organisation,
-        user=user,
+        user=None if api_key is not None else user,
+        api_key=api_key,
         ip_address=ip_address,
         via_api=via_api,
     )

@@ -81,7 +81,7 @@ def test_a_bad_filter_gives_the_error_shape_naming_the_field(api):
 def test_the_api_needs_a_login(client, db):
     response = client.get(LIST)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
