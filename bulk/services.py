@@ -25,12 +25,14 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -42,7 +44,13 @@ from bulk.inputs import (
     bulk_input_from_values,
     bulk_input_read,
 )
-from bulk.models import INPUTS_FOLDER, BulkSearch, BulkSearchInput, BulkSearchStatus
+from bulk.models import (
+    ACTIVE_STATUSES,
+    INPUTS_FOLDER,
+    BulkSearch,
+    BulkSearchInput,
+    BulkSearchStatus,
+)
 from bulk.queries import metering_points_by_key
 from reports.kinds import ReportKind
 from reports.services import report_create
@@ -198,9 +206,78 @@ def _input_lines(rows: list[InputRow]) -> bytes:
 
 def bulk_search_queue(*, bulk_search_id: int) -> None:
     """Run the job in a Celery worker once the current transaction has committed."""
+    transaction.on_commit(lambda: _bulk_search_task_send(bulk_search_id))
+
+
+def _bulk_search_task_send(bulk_search_id: int) -> None:
     from bulk import tasks  # the task module imports this one
 
-    transaction.on_commit(lambda: tasks.bulk_search_run.delay(bulk_search_id))
+    try:
+        tasks.bulk_search_run.delay(bulk_search_id)
+    except Exception:
+        # The broker is unreachable. The job stays "queued" and bulk_searches_requeue
+        # (every few minutes, from beat) sends it again: the submission is kept.
+        logger.exception("bulk search %s could not be queued; it will be re-queued", bulk_search_id)
+
+
+# A job still "queued" this long after it was submitted lost its task (the broker was
+# down, or the message was lost): queue it again. A running job's progress is saved after
+# every batch; one whose progress has not moved for BULK_SEARCH_STALLED_MINUTES lost its
+# worker (one killed outright is otherwise redelivered only after the broker's
+# visibility timeout, two hours).
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def bulk_searches_requeue(*, now: datetime | None = None) -> list[int]:
+    """Queue again every job left queued or stalled while running. Running is idempotent:
+    a redelivered job starts afresh under a new token (without counting again the points
+    it counted), and a run that was merely slow stops at its next batch."""
+    now = now or timezone.now()
+    stalled = now - timedelta(minutes=settings.BULK_SEARCH_STALLED_MINUTES)
+    waiting = list(
+        BulkSearch.objects.filter(
+            Q(status=BulkSearchStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status=BulkSearchStatus.RUNNING, updated_at__lt=stalled)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for bulk_search_id in waiting:
+        _bulk_search_task_send(bulk_search_id)
+    if waiting:
+        logger.warning(
+            "re-queued %d bulk search(es) left queued or stalled: %s", len(waiting), waiting
+        )
+    return waiting
+
+
+# An input file younger than this may belong to a submission still committing.
+SWEEP_AFTER = timedelta(hours=1)
+
+
+def bulk_inputs_sweep(*, now: datetime | None = None) -> list[str]:
+    """Delete the stored lists no active job needs: left by a crash between storing a list
+    and committing its job, or between a job ending and its file's deletion."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    try:
+        _, names = default_storage.listdir(INPUTS_FOLDER)
+    except FileNotFoundError:
+        return []
+    needed = set(
+        BulkSearch.objects.filter(status__in=ACTIVE_STATUSES)
+        .exclude(input_file="")
+        .values_list("input_file", flat=True)
+    )
+    swept = []
+    for name in sorted(names):
+        path = f"{INPUTS_FOLDER}/{name}"
+        if path in needed or default_storage.get_modified_time(path) >= cutoff:
+            continue
+        default_storage.delete(path)
+        swept.append(path)
+    if swept:
+        logger.info("swept %d leftover bulk search list(s)", len(swept))
+    return swept
 
 
 # --- Cancelling ---------------------------------------------------------------------------
