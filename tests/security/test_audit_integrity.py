@@ -10,9 +10,9 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from accounts.models import AccountEvent
+from accounts.services import account_event_record
 from bulk.models import BulkSearchInput
 from bulk.services import bulk_search_submit
-from accounts.services import account_event_record
 from ecoes.audit import AppendOnlyError, AppendOnlyModel
 from ecoes.service_status.models import ServiceStatusChange
 from ecoes.service_status.services import service_mode_set
