@@ -212,6 +212,10 @@ class UsageRow:
     searches: int
     details: int
     exports: int
+    bulk_points: int = 0
+    # What these lookups counted against the daily caps (an export its rows, a bulk
+    # search its points).
+    counted: int = 0
 
     @property
     def total(self) -> int:
@@ -240,6 +244,8 @@ def search_usage(
             searches=Count("id", filter=Q(action=SearchAction.SEARCH)),
             details=Count("id", filter=Q(action=SearchAction.DETAIL)),
             exports=Count("id", filter=Q(action=SearchAction.EXPORT)),
+            bulk_points=Sum("lookups", filter=Q(action=SearchAction.BULK), default=0),
+            counted=Sum("lookups", default=0),
         )
         .order_by("-day", "organisation__mpid", "user__email", "api_key__name")
     )
@@ -251,6 +257,8 @@ def search_usage(
             searches=row["searches"],
             details=row["details"],
             exports=row["exports"],
+            bulk_points=row["bulk_points"],
+            counted=row["counted"],
         )
         for row in rows
     ]

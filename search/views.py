@@ -187,7 +187,7 @@ def search_usage_view(request: HttpRequest) -> HttpResponse:
         )
     per_user: dict[str, int] = {}
     for row in rows:
-        per_user[row.user] = per_user.get(row.user, 0) + row.total
+        per_user[row.user] = per_user.get(row.user, 0) + row.counted
     return render(
         request,
         "search/usage.html",
