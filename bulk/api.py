@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication, api_key_of
 from bulk.forms import KIND_CHOICES
 from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.presentation import bulk_search_status_document
@@ -23,9 +24,9 @@ from bulk.services import (
     bulk_search_cancel,
     bulk_search_submit,
 )
-from ecoes.http import client_ip
-from search.api import ERROR_RESPONSE, IsUserOrApiKey, OrganisationApiKeyAuthentication
-from search.models import OrganisationApiKey, SearchChannel
+from core.api import ERROR_RESPONSE
+from core.http import client_ip
+from search.models import SearchChannel
 
 
 class BulkSearchUploadSerializer(serializers.Serializer):
@@ -79,10 +80,6 @@ class BulkSearchSerializer(serializers.Serializer):
     )
 
 
-def _api_key(request: Request) -> OrganisationApiKey | None:
-    return request.auth if isinstance(request.auth, OrganisationApiKey) else None
-
-
 def _document(request: Request, job: BulkSearch) -> dict:
     result_url = None
     if job.result_id is not None:
@@ -114,7 +111,7 @@ class _BulkSearchApi(APIView):
     permission_classes = [IsUserOrApiKey]
 
     def _job(self, request: Request, pk: int) -> BulkSearch:
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         return bulk_search_get_for(user=None if api_key else request.user, api_key=api_key, pk=pk)
 
 
@@ -133,7 +130,7 @@ class BulkSearchListApi(_BulkSearchApi):
         responses={200: BulkSearchSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         organisation_id = api_key.organisation_id if api_key else request.user.organisation_id
         paginator = BulkSearchPagination()
         page = paginator.paginate_queryset(bulk_searches_of(organisation_id), request, view=self)
@@ -170,7 +167,7 @@ class BulkSearchListApi(_BulkSearchApi):
         given = serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         user = None if api_key else request.user
         upload = data.get("file")
         try:

@@ -35,7 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.inputs import (
     KIND_LABELS,
     BulkInputError,
@@ -54,7 +54,7 @@ from bulk.models import (
 from bulk.queries import metering_points_by_key
 from reports.kinds import ReportKind
 from reports.services import report_create
-from search.models import OrganisationApiKey, SearchAction, SearchChannel
+from search.models import SearchAction, SearchChannel
 from search.parsing import SearchKind
 from search.presentation import (
     CSV_HEADER,

@@ -12,13 +12,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
-from ecoes.http import client_ip
+from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication
+from accounts.models import OrganisationApiKey
+from core.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to
 from reports.services import ReportExpiredError, report_download_record
-from search.api import IsUserOrApiKey, OrganisationApiKeyAuthentication
-from search.models import OrganisationApiKey
 
 
 class _ReportApi:

@@ -5,9 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import OrganisationApiKey, User
 from reports.models import Report
-from search.models import OrganisationApiKey
 
 
 def reports_visible_to(

@@ -1,14 +1,13 @@
-"""Writes for search: the audit record, the daily caps, API keys."""
+"""Writes for search: the audit record and the daily caps."""
 
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from accounts.models import Organisation, User
-from ecoes.counters import Counter, counters_take
-from search.models import OrganisationApiKey, SearchAction, SearchChannel, SearchEvent
+from accounts.models import OrganisationApiKey, User
+from core.counters import Counter, counters_take
+from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
 from search.queries import lookups_counted_since, uk_day_start
 
@@ -16,10 +15,6 @@ from search.queries import lookups_counted_since, uk_day_start
 class DailyCapReached(Exception):
     """A daily cap (the user's, the API key's, the organisation's or its bulk quota)
     leaves no room for the lookup; the message says which and until when."""
-
-
-class ApiKeyError(Exception):
-    """An API key cannot be created or revoked; the message says why."""
 
 
 class _Cap(StrEnum):
@@ -222,44 +217,3 @@ def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
-
-
-def api_key_create(
-    *, organisation: Organisation, name: str, created_by: User
-) -> tuple[OrganisationApiKey, str]:
-    """A new key for the organisation; the key text is returned once and never stored.
-
-    An organisation holds at most API_KEYS_PER_ORGANISATION active keys: each key has its
-    own daily cap, so unlimited keys would mean an unlimited cap.
-    """
-    name = name.strip()
-    if not name:
-        raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
-    if len(name) > 50:
-        raise ApiKeyError("A key name is at most 50 characters.")
-    limit = settings.API_KEYS_PER_ORGANISATION
-    with transaction.atomic():
-        # One creation at a time per organisation, so two cannot both take the last place.
-        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        active = OrganisationApiKey.objects.filter(organisation=organisation, revoked=False)
-        if active.count() >= limit:
-            raise ApiKeyError(
-                f"Your organisation already has {limit:,} active API keys, the most it may "
-                "hold. Revoke a key it no longer uses, then create the new one."
-            )
-        return OrganisationApiKey.objects.create_key(
-            organisation=organisation, name=name, created_by=created_by
-        )
-
-
-@transaction.atomic
-def api_key_revoke(*, api_key: OrganisationApiKey, revoked_by: User) -> OrganisationApiKey:
-    """Revoke a key for good: requests with it are refused from now on."""
-    api_key = OrganisationApiKey.objects.select_for_update().get(pk=api_key.pk)
-    if api_key.revoked:
-        raise ApiKeyError(f"The key “{api_key.name}” was already revoked.")
-    api_key.revoked = True
-    api_key.revoked_at = timezone.now()
-    api_key.revoked_by = revoked_by
-    api_key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
-    return api_key

@@ -20,7 +20,7 @@ from bulk.services import (
     bulk_search_submit,
     bulk_searches_requeue,
 )
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from search.models import SearchChannel
 from tests.factories import MeteringPointFactory, mpan_core_for
 

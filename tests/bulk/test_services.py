@@ -17,7 +17,7 @@ from bulk.services import (
     bulk_search_run,
     bulk_search_submit,
 )
-from ecoes.audit import AppendOnlyError
+from core.audit import AppendOnlyError
 from reports.kinds import ReportKind
 from reports.models import Report
 from search.models import SearchAction, SearchChannel, SearchEvent

@@ -136,7 +136,7 @@ def test_an_expired_report_gives_410_saying_when(api, organisation):
 
 @pytest.fixture
 def key_of_a(organisation, org_admin):
-    from search.services import api_key_create
+    from accounts.services import api_key_create
 
     return api_key_create(organisation=organisation, name="A's system", created_by=org_admin)
 

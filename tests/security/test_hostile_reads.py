@@ -15,13 +15,15 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
+from accounts.models import OrganisationApiKey
+from accounts.services import api_key_create
 from bulk.models import BulkSearch, BulkSearchInput
 from bulk.services import bulk_search_run
 from reports.models import ReportDownload
-from search.models import OrganisationApiKey, SearchAction, SearchChannel, SearchEvent
+from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchKind, SearchQuery
 from search.queries import uk_day_start
-from search.services import DailyCapReached, api_key_create, lookups_take, search_event_record
+from search.services import DailyCapReached, lookups_take, search_event_record
 from tests.bulk.conftest import result_rows
 from tests.conftest import missing_part
 from tests.factories import MeteringPointFactory, ReportFactory, UserFactory, mpan_core_for
@@ -45,7 +47,7 @@ def own_redis(tmp_path, settings, postgresql):
     redis.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "ecoes.cache.FaultTolerantRedisCache",
+            "BACKEND": "core.cache.FaultTolerantRedisCache",
             "LOCATION": redis.url,
             "KEY_PREFIX": "ecoes",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_AFTER": 0.2},
