@@ -29,7 +29,7 @@ from tests.conftest import missing_part
 from tests.factories import MeteringPointFactory, ReportFactory, UserFactory, mpan_core_for
 from tests.security.services import OwnRedis, wait_for
 
-pytestmark = pytest.mark.worker
+pytestmark = pytest.mark.faults
 
 
 @pytest.fixture
