@@ -13,6 +13,7 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -369,7 +370,11 @@ def api_key_create(
     with transaction.atomic():
         # One creation at a time per organisation, so two cannot both take the last place.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        active = OrganisationApiKey.objects.filter(organisation=organisation, revoked=False)
+        active = OrganisationApiKey.objects.filter(
+            Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()),
+            organisation=organisation,
+            revoked=False,
+        )
         if active.count() >= limit:
             raise ApiKeyError(
                 f"Your organisation already has {limit:,} active API keys, the most it may "

@@ -69,3 +69,17 @@ def test_an_organisation_holds_at_most_the_limit_of_active_keys(org_admin, setti
     api_key_revoke(api_key=first, revoked_by=org_admin)
     api_key_create(organisation=org_admin.organisation, name="three", created_by=org_admin)
     assert OrganisationApiKey.objects.filter(revoked=False).count() == 2
+
+
+def test_an_expired_key_does_not_take_a_place_among_the_active_keys(org_admin, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_KEYS_PER_ORGANISATION = 1
+    old, _ = api_key_create(organisation=org_admin.organisation, name="old", created_by=org_admin)
+    OrganisationApiKey.objects.filter(pk=old.pk).update(
+        expiry_date=timezone.now() - timedelta(days=1)
+    )
+    api_key_create(organisation=org_admin.organisation, name="new", created_by=org_admin)
+    assert OrganisationApiKey.objects.count() == 2
