@@ -27,6 +27,7 @@ from search.queries import (
 )
 from search.services import (
     DailyCapReached,
+    lookup_allowance_check,
     lookups_take,
     search_event_record,
 )
@@ -71,9 +72,13 @@ def search_results(request: HttpRequest) -> HttpResponse:
     if refused:
         return refused
     points = metering_points_search(query, page=True)
-    if query.kind is SearchKind.MPAN and points.exists():
-        return redirect("search:detail", mpan_core=query.key)
     try:
+        if query.kind is SearchKind.MPAN:
+            # Refused at the cap before anything is read, so that whether the point
+            # exists (a redirect or not) is never told uncounted.
+            lookup_allowance_check(user=request.user)
+            if points.exists():
+                return redirect("search:detail", mpan_core=query.key)
         lookups_take(user=request.user)
     except DailyCapReached as error:
         return _search_page(request, text, message=str(error), status=429)
@@ -146,6 +151,11 @@ def search_export(request: HttpRequest) -> HttpResponse:
     query, refused = _query_parsed(request, text, bad_input_status=400)
     if refused:
         return refused
+    try:
+        # Refused at the cap before the rows are counted (the count is data too).
+        lookup_allowance_check(user=request.user)
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
 
     points = metering_points_search(query)
     count = points.count()

@@ -136,3 +136,27 @@ def test_the_organisation_cap_counts_all_its_users(
     )
     client.force_login(UserFactory(organisation=other_organisation))
     assert search(client).status_code == 200
+
+
+def test_at_the_cap_an_mpan_search_does_not_tell_whether_the_point_exists(
+    member_client, cap_of_three
+):
+    point = MeteringPointFactory()
+    for _ in range(3):
+        search(member_client)
+    found = search(member_client, point.mpan_core)
+    missing = search(member_client, "1800021679848")
+    assert (found.status_code, missing.status_code) == (429, 429)
+    assert SearchEvent.objects.count() == 3
+
+
+def test_at_the_cap_an_export_does_not_tell_how_many_points_it_would_hold(
+    member_client, settings, cap_of_three
+):
+    settings.SEARCH_EXPORT_MAX_ROWS = 1
+    MeteringPointFactory.create_batch(2, postcode="E1 6AN")
+    for _ in range(3):
+        search(member_client)
+    response = member_client.get("/search/export.csv", {"q": "E1 6AN"})
+    assert response.status_code == 429
+    assert "found 2" not in response.content.decode()
