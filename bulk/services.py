@@ -56,11 +56,7 @@ from reports.kinds import ReportKind
 from reports.services import report_create
 from search.models import SearchAction, SearchChannel
 from search.parsing import SearchKind
-from search.presentation import (
-    CSV_HEADER,
-    csv_cell,  # keeps a spreadsheet from running a value
-    csv_row,
-)
+from search.presentation import CSV_HEADER, csv_row
 from search.services import (
     DailyCapReached,
     lookup_allowance_check,
@@ -415,9 +411,9 @@ def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> _Run:
         budget = _points_count(job, run, sum(len(found.get(row.key, ())) for row in batch))
         delivered_before = run.delivered
         for row in batch:
-            head = (row.line, csv_cell(row.value))
+            head = (row.line, row.value)
             if row.error:
-                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.INVALID, row.error, *_NO_POINT))
                 continue
             if run.stopped:
                 _spool_write(spool, _unsearched_row(row))
@@ -491,9 +487,9 @@ def _stopped_reason(job: BulkSearch, run: _Run, row: InputRow, budget: int) -> s
 
 
 def _unsearched_row(row: InputRow) -> tuple:
-    head = (row.line, csv_cell(row.value))
+    head = (row.line, row.value)
     if row.error:
-        return (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT)
+        return (*head, MatchStatus.INVALID, row.error, *_NO_POINT)
     return (*head, MatchStatus.NOT_SEARCHED, "Daily limit reached.", *_NO_POINT)
 
 

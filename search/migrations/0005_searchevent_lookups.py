@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0003_api_key_moves_to_accounts'),
+        ('search', '0004_searchevent_partitioned'),
     ]
 
     operations = [
