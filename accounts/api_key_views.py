@@ -1,5 +1,6 @@
 """/organisation/api-keys/: an organisation admin creates and revokes the organisation's keys."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -40,7 +41,14 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisation/api_keys.html",
-        {"form": form, "keys": api_keys_of(user.organisation), "new_key": new_key},
+        {
+            "form": form,
+            "keys": api_keys_of(user.organisation),
+            "new_key": new_key,
+            "key_limit": settings.API_KEYS_PER_ORGANISATION,
+            "key_cap": settings.SEARCH_API_KEY_DAILY_CAP,
+            "organisation_cap": settings.SEARCH_ORGANISATION_DAILY_CAP,
+        },
     )
 
 

@@ -524,15 +524,33 @@ class ApiKeyError(Exception):
 def api_key_create(
     *, organisation: Organisation, name: str, created_by: User
 ) -> tuple[OrganisationApiKey, str]:
-    """A new key for the organisation; the key text is returned once and never stored."""
+    """A new key for the organisation; the key text is returned once and never stored.
+
+    An organisation holds at most API_KEYS_PER_ORGANISATION active keys: each key has its
+    own daily cap, so unlimited keys would mean an unlimited cap.
+    """
     name = name.strip()
     if not name:
         raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
     if len(name) > 50:
         raise ApiKeyError("A key name is at most 50 characters.")
-    return OrganisationApiKey.objects.create_key(
-        organisation=organisation, name=name, created_by=created_by
-    )
+    limit = settings.API_KEYS_PER_ORGANISATION
+    with transaction.atomic():
+        # One creation at a time per organisation, so two cannot both take the last place.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        active = OrganisationApiKey.objects.filter(
+            Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()),
+            organisation=organisation,
+            revoked=False,
+        )
+        if active.count() >= limit:
+            raise ApiKeyError(
+                f"Your organisation already has {limit:,} active API keys, the most it may "
+                "hold. Revoke a key it no longer uses, then create the new one."
+            )
+        return OrganisationApiKey.objects.create_key(
+            organisation=organisation, name=name, created_by=created_by
+        )
 
 
 @transaction.atomic

@@ -153,6 +153,7 @@ def server_start(*, port: int, workers: int, threads: int, secret_key: str, log:
         "DATABASE_POOL_MAX": str(max(threads, 2)),
         # This measures load, not the daily caps: the same users run many times a day.
         "SEARCH_DAILY_CAP": "100000000",
+        "SEARCH_ORGANISATION_DAILY_CAP": "100000000",
         "LOG_LEVEL": "WARNING",
     }
     subprocess.run(

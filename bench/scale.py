@@ -342,6 +342,7 @@ def portal_served(
         "STATIC_ROOT": str(work_dir / "static"),
         "SEARCH_DAILY_CAP": _RAISED,
         "SEARCH_API_KEY_DAILY_CAP": _RAISED,
+        "SEARCH_ORGANISATION_DAILY_CAP": _RAISED,
         # Raised, not removed: the throttles still count every request (one Lua call
         # on Redis per request, whatever the rate; core/throttling.py).
         "SEARCH_API_USER_RATE": f"{_RAISED}/minute",

@@ -8,15 +8,15 @@ serial keys on registry_meter_serial_idx) and one for their meters.
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation, OrganisationApiKey, User
-from bulk.models import BulkSearch, BulkSearchStatus
+from bulk.models import BulkSearch
 from core.replicas import read_alias
 from registry.models import Meter, MeteringPoint
 from search.parsing import SearchKind
-from search.queries import meters_in_order, uk_day_start
+from search.queries import lookups_counted_since, meters_in_order, uk_day_start
 
 
 def bulk_searches_of(organisation_id: int | None) -> QuerySet[BulkSearch]:
@@ -36,24 +36,10 @@ def bulk_search_get_for(
     return get_object_or_404(bulk_searches_of(organisation_id), pk=pk)
 
 
-def bulk_rows_today(*, organisation: Organisation) -> int:
-    """Rows the organisation has used of today's (UK day) bulk search quota: all the rows
-    of queued, running and finished jobs; only the rows searched of failed and cancelled
-    ones."""
-    used = BulkSearch.objects.filter(
-        organisation=organisation, created_at__gte=uk_day_start()
-    ).aggregate(
-        rows=Sum(
-            Case(
-                When(
-                    status__in=[BulkSearchStatus.FAILED, BulkSearchStatus.CANCELLED],
-                    then=F("processed"),
-                ),
-                default=F("total_rows"),
-            )
-        )
-    )["rows"]
-    return used or 0
+def bulk_points_today(*, organisation: Organisation) -> int:
+    """Metering points the organisation's bulk searches have returned today (UK day): its
+    use of the daily bulk quota, from the search audit."""
+    return lookups_counted_since(uk_day_start(), organisation_id=organisation.pk, bulk_only=True)
 
 
 def _points(using: str) -> QuerySet[MeteringPoint]:

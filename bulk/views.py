@@ -60,7 +60,8 @@ def bulk_search_home(request: HttpRequest) -> HttpResponse:
             "jobs": bulk_searches_of(request.user.organisation_id)[:JOBS_LISTED],
             "max_rows": settings.BULK_SEARCH_MAX_ROWS,
             "max_mb": settings.BULK_SEARCH_MAX_BYTES // 2**20,
-            "daily_rows": settings.BULK_SEARCH_DAILY_ROWS,
+            "daily_points": settings.BULK_SEARCH_DAILY_POINTS,
+            "user_cap": settings.SEARCH_DAILY_CAP,
         },
         status=status,
     )

@@ -42,6 +42,15 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "requeue-bulk-searches": {
+        "task": "bulk.tasks.bulk_searches_requeue",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "sweep-bulk-inputs": {
+        "task": "bulk.tasks.bulk_inputs_sweep",
+        "schedule": crontab(minute=45),
+    },
     "scan-flow-inbox": {
         "task": "registry.tasks.flow_inbox_scan",
         "schedule": 60.0,

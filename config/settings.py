@@ -452,10 +452,15 @@ if _d0312_retired_at:
         "message": "D0312 maintenance has been retired from this service.",
     }
 # --- Search and the metering-point API ----------------------------------------------------
-# Lookups (searches, detail views, exports) a user may make in one UK calendar day, and
-# an API key's own daily quota. Both reset at midnight, UK time.
+# Lookups a user may make in one UK calendar day, an API key's own daily quota, and an
+# organisation's over all its users and keys together. A search or a detail view counts
+# one, an export its rows, a bulk search the metering points it returns. They reset at
+# midnight, UK time.
 SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+SEARCH_ORGANISATION_DAILY_CAP = env_int("SEARCH_ORGANISATION_DAILY_CAP", 50000)
+# Active (not revoked) API keys an organisation may hold at once.
+API_KEYS_PER_ORGANISATION = env_int("API_KEYS_PER_ORGANISATION", 3)
 # Calendar months the search audit is kept before its month is dropped as a whole
 # (PostgreSQL: search/partitions.py; at least 12), and months of partitions made ahead.
 SEARCH_EVENT_RETENTION_MONTHS = env_int("SEARCH_EVENT_RETENTION_MONTHS", 24)
@@ -474,11 +479,15 @@ SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
 SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")
 # --- Bulk search ----------------------------------------------------------------------------
 # Rows (MPAN cores, postcodes or serials) one bulk search may hold, the largest list file,
-# and the rows an organisation may search in bulk per UK calendar day (all its users and
-# API keys together; failed and cancelled jobs count only the rows they searched).
+# and the metering points an organisation's bulk searches may return per UK calendar day
+# (all its users and API keys together). The points also count against the user's or
+# key's daily cap and the organisation's (above).
 BULK_SEARCH_MAX_ROWS = env_int("BULK_SEARCH_MAX_ROWS", 100_000)
 BULK_SEARCH_MAX_BYTES = env_int("BULK_SEARCH_MAX_BYTES", 10 * 2**20)
-BULK_SEARCH_DAILY_ROWS = env_int("BULK_SEARCH_DAILY_ROWS", 500_000)
+BULK_SEARCH_DAILY_POINTS = env_int("BULK_SEARCH_DAILY_POINTS", 500_000)
+# A running bulk search whose progress has not moved for this long lost its worker: beat
+# queues it again (progress is saved after every batch, a few seconds apart).
+BULK_SEARCH_STALLED_MINUTES = env_int("BULK_SEARCH_STALLED_MINUTES", 30)
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECOES enquiry service API",

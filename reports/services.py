@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
 from core.csvfile import CsvWriter
 from reports.kinds import ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
@@ -122,16 +122,23 @@ def report_create(
 
 
 def report_download_record(
-    *, report: Report, user: User, ip_address: str | None, via_api: bool = False
+    *,
+    report: Report,
+    user: User | None = None,
+    api_key: OrganisationApiKey | None = None,
+    ip_address: str | None,
+    via_api: bool = False,
 ) -> ReportDownload:
-    """Audit one download; refuses an expired report (checked at this moment)."""
+    """Audit one download by a user or by an organisation's API key; refuses an expired
+    report (checked at this moment)."""
     if report.is_expired():
         raise ReportExpiredError(report)
     return ReportDownload.objects.create(
         report=report,
         report_title=report.title,
         organisation=report.organisation,
-        user=user,
+        user=None if api_key is not None else user,
+        api_key=api_key,
         ip_address=ip_address,
         via_api=via_api,
     )

@@ -46,7 +46,7 @@ from search.serializers import (
     related_document,
     summary_documents,
 )
-from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+from search.services import DailyCapReached, lookups_take, search_event_record
 
 # --- Authentication, permission, throttling -------------------------------------------------
 
@@ -89,9 +89,10 @@ class _MeteringPointApi(APIView):
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
 
     def _check_allowance(self, request: Request) -> None:
+        """Check and count one lookup against the caps (before any data is read)."""
         user = None if api_key_of(request) else request.user
         try:
-            lookup_allowance_check(user=user, api_key=api_key_of(request))
+            lookups_take(user=user, api_key=api_key_of(request))
         except DailyCapReached as error:
             raise DailyCapExceeded(str(error)) from error
 

@@ -28,6 +28,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -370,17 +371,31 @@ def _next_day(day_start: datetime) -> datetime:
     return datetime.combine(day_start.date() + timedelta(days=1), time.min, tzinfo=UK)
 
 
-def lookups_today_count(
-    *, user: User | None = None, api_key: OrganisationApiKey | None = None
+def lookups_counted_since(
+    day_start: datetime,
+    *,
+    user: User | None = None,
+    api_key: OrganisationApiKey | None = None,
+    organisation_id: int | None = None,
+    bulk_only: bool = False,
 ) -> int:
-    """Lookups made today (UK day) by a user through the web and the API with their
-    session, or with one API key."""
-    # Bounded on both sides, so PostgreSQL reads today's month partition alone.
-    start = uk_day_start()
-    events = SearchEvent.objects.filter(created_at__gte=start, created_at__lt=_next_day(start))
+    """Lookups counted against the caps on the UK day starting at `day_start` (the audit
+    rows' `lookups`): by a user through the web and the API with their session, by one
+    API key, or by all of an organisation's users and keys (`bulk_only`: its bulk
+    searches' points)."""
+    # Bounded on both sides, so PostgreSQL reads that day's month partition alone.
+    events = SearchEvent.objects.filter(
+        created_at__gte=day_start, created_at__lt=_next_day(day_start)
+    )
     if api_key is not None:
-        return events.filter(api_key=api_key).count()
-    return events.filter(user=user).count()
+        events = events.filter(api_key=api_key)
+    elif user is not None:
+        events = events.filter(user=user)
+    else:
+        events = events.filter(organisation_id=organisation_id)
+    if bulk_only:
+        events = events.filter(action=SearchAction.BULK)
+    return events.aggregate(total=Sum("lookups"))["total"] or 0
 
 
 @dataclass(frozen=True)
@@ -391,6 +406,10 @@ class UsageRow:
     searches: int
     details: int
     exports: int
+    bulk_points: int = 0
+    # What these lookups counted against the daily caps (an export its rows, a bulk
+    # search its points).
+    counted: int = 0
 
     @property
     def total(self) -> int:
@@ -419,6 +438,8 @@ def search_usage(
             searches=Count("id", filter=Q(action=SearchAction.SEARCH)),
             details=Count("id", filter=Q(action=SearchAction.DETAIL)),
             exports=Count("id", filter=Q(action=SearchAction.EXPORT)),
+            bulk_points=Sum("lookups", filter=Q(action=SearchAction.BULK), default=0),
+            counted=Sum("lookups", default=0),
         )
         .order_by("-day", "organisation__mpid", "user__email", "api_key__name")
     )
@@ -430,6 +451,8 @@ def search_usage(
             searches=row["searches"],
             details=row["details"],
             exports=row["exports"],
+            bulk_points=row["bulk_points"],
+            counted=row["counted"],
         )
         for row in rows
     ]

@@ -35,12 +35,19 @@ from search.queries import (
     meters_attach,
     search_usage,
 )
-from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+from search.services import (
+    DailyCapReached,
+    lookup_allowance_check,
+    lookups_take,
+    search_event_record,
+)
 
 RESULTS_PER_PAGE = 50
 
 
-def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, count: int) -> None:
+def _record(
+    request: HttpRequest, action: SearchAction, query: SearchQuery, count: int, *, lookups: int = 1
+) -> None:
     search_event_record(
         user=request.user,
         action=action,
@@ -48,6 +55,7 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
         query=query,
         result_count=count,
         ip_address=client_ip(request),
+        lookups=lookups,
     )
 
 
@@ -55,22 +63,19 @@ def _search_page(request: HttpRequest, text: str, *, message: str = "", status: 
     return render(request, "search/results.html", {"q": text, "message": message}, status=status)
 
 
-def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
-    """Parse the search box and check the daily cap: (query, None), or (None, the page
-    that says what is wrong)."""
+def _query_parsed(request: HttpRequest, text: str, *, bad_input_status: int):
+    """Parse the search box: (query, None), or (None, the page that says what is wrong)."""
     try:
-        query = search_parse(text)
-        lookup_allowance_check(user=request.user)
+        return search_parse(text), None
     except SearchInputError as error:
         return None, _search_page(request, text, message=str(error), status=bad_input_status)
-    except DailyCapReached as error:
-        return None, _search_page(request, text, message=str(error), status=429)
-    return query, None
 
 
 def _results_page(request: HttpRequest, query: SearchQuery, paging: dict) -> dict:
     """Run a search for a page of results, record the lookup, and give the template's
-    context (the page, its paging and export links, the cap of an address search)."""
+    context (the page, its paging and export links, the cap of an address search).
+    Counts the lookup first: DailyCapReached at the cap, before anything is read."""
+    lookups_take(user=request.user)
     points = metering_points_search(query, page=True)
     page = SearchPaginator(points, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     _record(request, SearchAction.SEARCH, query, page.paginator.count)
@@ -105,14 +110,13 @@ def address_search_view(request: HttpRequest) -> HttpResponse:
     fields = {name: value for name, value in form.cleaned_data.items() if value}
     try:
         query = _address_query(form.cleaned_data)
-        lookup_allowance_check(user=request.user)
+        context.update(_results_page(request, query, fields))
     except SearchInputError as error:
         return render(request, "search/address.html", {**context, "message": str(error)})
     except DailyCapReached as error:
         return render(
             request, "search/address.html", {**context, "message": str(error)}, status=429
         )
-    context.update(_results_page(request, query, fields))
     return render(request, "search/address.html", context)
 
 
@@ -121,15 +125,21 @@ def address_search_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def search_results(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    query, refused = _query_allowed(request, text, bad_input_status=200)
+    # An MPAN search that finds its point goes straight to the detail, which counts and
+    # records the lookup: an MPAN search is one event and counts once against the caps.
+    query, refused = _query_parsed(request, text, bad_input_status=200)
     if refused:
         return refused
-
-    if query.kind is SearchKind.MPAN and metering_points_search(query).exists():
-        # Straight to the detail; the detail view records this lookup, so an MPAN
-        # search is one event and counts once against the cap.
-        return redirect("search:detail", mpan_core=query.key)
-    context = _results_page(request, query, {"q": text})
+    try:
+        if query.kind is SearchKind.MPAN:
+            # Refused at the cap before anything is read, so that whether the point
+            # exists (a redirect or not) is never told uncounted.
+            lookup_allowance_check(user=request.user)
+            if metering_points_search(query).exists():
+                return redirect("search:detail", mpan_core=query.key)
+        context = _results_page(request, query, {"q": text})
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
     return render(request, "search/results.html", {"q": text, **context})
 
 
@@ -139,13 +149,14 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResponse:
     try:
         core = mpan_parse(mpan_core)
-        lookup_allowance_check(user=request.user)
     except SearchInputError as error:
         return _search_page(request, mpan_core, message=str(error), status=404)
-    except DailyCapReached as error:
-        return _search_page(request, mpan_core, message=str(error), status=429)
     if core != mpan_core:
         return redirect("search:detail", mpan_core=core)
+    try:
+        lookups_take(user=request.user)
+    except DailyCapReached as error:
+        return _search_page(request, mpan_core, message=str(error), status=429)
 
     detail = metering_point_detail(core)
     query = SearchQuery(SearchKind.MPAN, core)
@@ -184,15 +195,17 @@ def search_export(request: HttpRequest) -> HttpResponse:
         # The address form's export: the same fields, parsed the same way.
         try:
             query = _address_query(request.GET)
-            lookup_allowance_check(user=request.user)
         except SearchInputError as error:
             return _search_page(request, "", message=str(error), status=400)
-        except DailyCapReached as error:
-            return _search_page(request, "", message=str(error), status=429)
     else:
-        query, refused = _query_allowed(request, text, bad_input_status=400)
+        query, refused = _query_parsed(request, text, bad_input_status=400)
         if refused:
             return refused
+    try:
+        # Refused at the cap before the rows are counted (the count is data too).
+        lookup_allowance_check(user=request.user)
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
 
     points = metering_points_search(query)
     count = points.count()
@@ -205,7 +218,12 @@ def search_export(request: HttpRequest) -> HttpResponse:
             f"{limit:,}. Add a building number or name to narrow it.",
             status=400,
         )
-    _record(request, SearchAction.EXPORT, query, count)
+    # An export counts the rows it returns (at least one, like any lookup), all or none.
+    try:
+        counted = lookups_take(user=request.user, wanted=max(count, 1))
+    except DailyCapReached as error:
+        return _search_page(request, text, message=str(error), status=429)
+    _record(request, SearchAction.EXPORT, query, count, lookups=counted)
     response = StreamingHttpResponse(
         _csv_lines(points, data_items_for(user=request.user)),
         content_type="text/csv; charset=utf-8",
@@ -232,7 +250,7 @@ def search_usage_view(request: HttpRequest) -> HttpResponse:
         )
     per_user: dict[str, int] = {}
     for row in rows:
-        per_user[row.user] = per_user.get(row.user, 0) + row.total
+        per_user[row.user] = per_user.get(row.user, 0) + row.counted
     return render(
         request,
         "search/usage.html",

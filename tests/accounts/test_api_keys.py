@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import OrganisationApiKey
-from accounts.services import api_key_create
+from accounts.services import ApiKeyError, api_key_create, api_key_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,29 @@ def test_a_plain_member_may_not_manage_keys(member_client, organisation, org_adm
     assert member_client.get("/organisation/api-keys/").status_code == 403
     assert member_client.post("/organisation/api-keys/", {"name": "mine"}).status_code == 403
     assert member_client.post(f"/organisation/api-keys/{api_key.prefix}/revoke/").status_code == 403
+
+
+def test_an_organisation_holds_at_most_the_limit_of_active_keys(org_admin, settings):
+    settings.API_KEYS_PER_ORGANISATION = 2
+    first, _ = api_key_create(organisation=org_admin.organisation, name="one", created_by=org_admin)
+    api_key_create(organisation=org_admin.organisation, name="two", created_by=org_admin)
+    with pytest.raises(ApiKeyError, match="already has 2 active API keys"):
+        api_key_create(organisation=org_admin.organisation, name="three", created_by=org_admin)
+    assert OrganisationApiKey.objects.count() == 2
+    api_key_revoke(api_key=first, revoked_by=org_admin)
+    api_key_create(organisation=org_admin.organisation, name="three", created_by=org_admin)
+    assert OrganisationApiKey.objects.filter(revoked=False).count() == 2
+
+
+def test_an_expired_key_does_not_take_a_place_among_the_active_keys(org_admin, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_KEYS_PER_ORGANISATION = 1
+    old, _ = api_key_create(organisation=org_admin.organisation, name="old", created_by=org_admin)
+    OrganisationApiKey.objects.filter(pk=old.pk).update(
+        expiry_date=timezone.now() - timedelta(days=1)
+    )
+    api_key_create(organisation=org_admin.organisation, name="new", created_by=org_admin)
+    assert OrganisationApiKey.objects.count() == 2

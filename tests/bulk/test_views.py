@@ -76,11 +76,11 @@ def test_giving_both_a_file_and_a_list_is_refused(member_client):
 
 
 def test_a_list_over_the_quota_is_refused_with_429(member_client, settings):
-    settings.BULK_SEARCH_DAILY_ROWS = 1
+    settings.BULK_SEARCH_DAILY_POINTS = 0
     text = f"{mpan_core_for(1)}\n{mpan_core_for(2)}"
     response = member_client.post("/bulk/", {"kind": "mpan", "text": text})
     assert response.status_code == 429
-    assert "Your organisation may search 1 rows a day in bulk" in response.content.decode()
+    assert "daily bulk search quota of 0 metering points" in response.content.decode()
 
 
 def test_the_status_json_reports_progress(member_client, member):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.partitions import partitions_maintain, partitions_of_table
-from search.queries import UK, lookups_today_count, search_usage
+from search.queries import UK, lookups_counted_since, search_usage, uk_day_start
 from search.services import search_event_partitions_maintain
 from search.tasks import search_event_partitions_maintain_task
 from tests.conftest import missing_part
@@ -136,10 +136,12 @@ def test_a_month_whose_rows_landed_in_the_default_partition_is_reported_not_made
     assert ("created", partition(month_of(now, 4))) in done
 
 
-def test_the_daily_cap_count_reads_only_this_months_partition(member):
-    event(timezone.now(), user=member)
+@pytest.mark.parametrize("who", ["user", "organisation"])
+def test_the_daily_cap_count_reads_only_this_months_partition(member, who):
+    event(timezone.now(), user=member, organisation=member.organisation)
+    caller = {"user": member} if who == "user" else {"organisation_id": member.organisation_id}
     with CaptureQueriesContext(connection) as queries:
-        assert lookups_today_count(user=member) == 1
+        assert lookups_counted_since(uk_day_start(), **caller) == 1
     plan = explain(queries.captured_queries[-1]["sql"])
     assert partition(month_of(timezone.now())) in plan
     scanned = {name for name in partitions_of_table() if name in plan}

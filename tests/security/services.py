@@ -40,9 +40,12 @@ def wait_for(condition, *, timeout: float, message, interval: float = 0.1):
 
 class OwnRedis:
     """A redis-server of our own, persisting every write (appendfsync always), as a
-    broker must for queued tasks to outlive a crash."""
+    broker must for queued tasks to outlive a crash; or, with `snapshots`, persisting
+    only what an explicit SAVE wrote (an RDB snapshot), so a restart brings back old data.
+    """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, snapshots: bool = False) -> None:
+        self.snapshots = snapshots
         server = shutil.which("redis-server")
         if not server:
             missing_part("redis-server is not installed (apt-get install redis-server)")
@@ -67,10 +70,11 @@ class OwnRedis:
                 str(self.folder),
                 "--save",
                 "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
+                *(
+                    ("--appendonly", "no", "--dbfilename", "snapshot.rdb")
+                    if self.snapshots
+                    else ("--appendonly", "yes", "--appendfsync", "always")
+                ),
                 "--logfile",
                 str(self.folder / "redis.log"),
             ]

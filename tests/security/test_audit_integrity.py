@@ -11,6 +11,8 @@ from django.test import RequestFactory
 
 from accounts.models import AccountEvent
 from accounts.services import account_event_record
+from bulk.models import BulkSearchInput
+from bulk.services import bulk_search_submit
 from core.audit import AppendOnlyError, AppendOnlyModel
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
@@ -20,7 +22,7 @@ from search.services import search_event_record
 from service_status.models import ServiceStatusChange
 from service_status.services import service_mode_set
 from tests.conftest import missing_part
-from tests.factories import ReportFactory, UserFactory, login_with_two_factors
+from tests.factories import ReportFactory, UserFactory, login_with_two_factors, mpan_core_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,17 @@ def _report_download(world):
     return report_download_record(report=world.report, user=world.member_a, ip_address=None)
 
 
+def _bulk_search_input(world):
+    job = bulk_search_submit(
+        organisation=world.member_a.organisation,
+        kind="mpan",
+        channel=SearchChannel.WEB,
+        text=mpan_core_for(1),
+        user=world.member_a,
+    )
+    return BulkSearchInput.objects.get(bulk_search=job)
+
+
 def _service_status_change(world):
     service_mode_set(mode="restricted", reason="Cut-over", actor=world.service_admin)
     return ServiceStatusChange.objects.latest()
@@ -55,6 +68,7 @@ AUDIT_MODELS = {
     SearchEvent: (_search_event, "query"),
     ReportDownload: (_report_download, "report_title"),
     ServiceStatusChange: (_service_status_change, "reason"),
+    BulkSearchInput: (_bulk_search_input, "source_name"),
 }
 
 

@@ -170,7 +170,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": each(405),
         "POST": (L, "302>/bulk/{pk}/", "302>/bulk/{pk}/", 404, 404, 404),
     },
-    "api/v1/bulk-searches/": {"GET": (401, *((405,) * 5)), "POST": (401, *((400,) * 5))},
+    "api/v1/bulk-searches/": {"GET": (401, *((200,) * 5)), "POST": (401, *((400,) * 5))},
     "api/v1/bulk-searches/<int:pk>/": {
         "GET": (401, 200, 200, 404, 404, 404),
         "POST": (401, *((405,) * 5)),
@@ -180,10 +180,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "POST": (401, 200, 200, 404, 404, 404),
     },
     "reports/<int:pk>/download/": {"GET": (L, 200, 200, 404, 404, 200), "POST": each(405)},
-    "api/v1/reports/": {"GET": (403, *((200,) * 5)), "POST": (403, *((405,) * 5))},
+    "api/v1/reports/": {"GET": (401, *((200,) * 5)), "POST": (401, *((405,) * 5))},
     "api/v1/reports/<int:pk>/download/": {
-        "GET": (403, 200, 200, 404, 404, 200),
-        "POST": (403, *((405,) * 5)),
+        "GET": (401, 200, 200, 404, 404, 200),
+        "POST": (401, *((405,) * 5)),
     },
     # --- flows: senders only (A is a meter operator; B supplies only) ------------------
     "flows/": {"GET": (L, 200, 200, 403, 403, 200), "POST": (L, *((405,) * 5))},
@@ -264,6 +264,7 @@ ADMIN_ADD_REFUSED = {
     "reports_report",
     "reports_reportdownload",
     "bulk_bulksearch",
+    "bulk_bulksearchinput",
     # Authenticators are set up by their users only; the desk may only remove one.
     "mfa_authenticator",
 }
