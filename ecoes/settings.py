@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, found through FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -80,6 +81,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ecoes.urls"
+# Widgets render through the project's template engine, so templates/ may override
+# one (the admin's split date and time inputs, which Django leaves unlabelled).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "ecoes.wsgi.application"
 
 TEMPLATES = [

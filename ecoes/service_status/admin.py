@@ -133,7 +133,8 @@ class BroadcastForm(forms.ModelForm):
         return ",".join(self.cleaned_data["user_roles"])
 
 
-class BroadcastUpdateInline(admin.TabularInline):
+class BroadcastUpdateInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's inputs have a column heading but no label.
     model = BroadcastUpdate
     extra = 1
     fields = ["posted_at", "text"]
