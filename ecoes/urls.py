@@ -4,6 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ecoes import views
 
+handler400 = "ecoes.errors.bad_request"
+handler403 = "ecoes.errors.permission_denied"
+handler404 = "ecoes.errors.page_not_found"
+handler500 = "ecoes.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_live, name="health-live"),
