@@ -150,6 +150,16 @@ def api_key_create(
         raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
     if len(name) > 50:
         raise ApiKeyError("A key name is at most 50 characters.")
+    # Revoked keys keep their names in the list, but a name may be used again once the
+    # key that had it no longer works.
+    taken = OrganisationApiKey.objects.filter(
+        organisation=organisation, revoked=False, name__iexact=name
+    )
+    if taken.exists():
+        raise ApiKeyError(
+            f"Your organisation already has a key called “{name}”: choose another name, "
+            "or revoke that key first."
+        )
     return OrganisationApiKey.objects.create_key(
         organisation=organisation, name=name, created_by=created_by
     )
