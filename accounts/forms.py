@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
@@ -8,8 +9,19 @@ ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254)
-    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the e-mail address of the person to invite.",
+            "invalid": "Enter an e-mail address in the form name@example.com.",
+        },
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter the person's full name."},
+    )
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=ORGANISATION_ROLES[0])
 
     def clean_email(self) -> str:
@@ -25,6 +37,18 @@ class RoleForm(forms.Form):
 
 class MFARequirementForm(forms.Form):
     required = forms.BooleanField(required=False)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, with messages that say what to do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].error_messages.update(
+            required="Enter your e-mail address.",
+            invalid="Enter an e-mail address in the form name@example.com.",
+        )
+        self.fields["password"].error_messages["required"] = "Enter your password."
 
 
 class InviteAcceptForm(SetPasswordForm):

@@ -29,6 +29,7 @@ from accounts.models import Organisation, User
 from bulk.inputs import (
     KIND_LABELS,
     BulkInputError,
+    BulkKindMismatch,
     InputRow,
     bulk_input_decode,
     bulk_input_from_values,
@@ -69,6 +70,14 @@ _NO_POINT = ("",) * len(CSV_HEADER)
 
 class BulkSearchError(Exception):
     """A bulk search cannot be submitted, run or cancelled; the message says why."""
+
+
+class BulkWrongKind(BulkSearchError):
+    """The list's header names another kind; `right_kind` is the one it names."""
+
+    def __init__(self, message: str, *, right_kind: str):
+        super().__init__(message)
+        self.right_kind = right_kind
 
 
 class BulkQuotaExceeded(BulkSearchError):
@@ -115,6 +124,8 @@ def bulk_search_submit(
                     "file or split the list."
                 )
             parsed = bulk_input_read(text, kind=kind, max_rows=max_rows)
+    except BulkKindMismatch as error:
+        raise BulkWrongKind(str(error), right_kind=error.right_kind.value) from None
     except BulkInputError as error:
         raise BulkSearchError(str(error)) from None
     good = parsed.good_count
