@@ -29,4 +29,6 @@ def health_ready(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    from search.views import search_box_context  # search's URLs import this module's app
+
+    return render(request, "home.html", search_box_context(request))

@@ -5,7 +5,9 @@ Recognised, in this order:
   optional leading "S" as printed on bills; validated by dtc.mpan;
 - a full postcode in any case or spacing, with an optional building number or name
   before or after it ("10 sw1a 1aa", "SW1A1AA, Rose Cottage");
-- a meter serial number, ignoring case, spaces and dashes.
+- a meter serial number, ignoring case, spaces and dashes;
+- the first half of a postcode ("E13", "WC2A 1") is searched as a serial; when that finds
+  nothing, `partial_postcode_hint` says to add the second half.
 Anything else is refused with a message that says what to type.
 """
 
@@ -24,6 +26,11 @@ BUILDING_MAX_LENGTH = 40  # one address line
 _MPAN_LIKE = re.compile(r"^[Ss]?[\s\-]*[0-9][0-9\s\-]*$")
 _SERIAL_LIKE = re.compile(r"^[\s\-]*[0-9A-Za-z][0-9A-Za-z\s\-]*$")
 _SEPARATORS = re.compile(r"[\s,]+")
+# An outward code alone, or with the start of the inward code after a space.
+_PARTIAL_POSTCODE = re.compile(
+    r"^\s*(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s+(?P<inward>[0-9][A-Z]?))?\s*$"
+)
+_EXAMPLE_INWARD = "0BZ"
 
 
 class SearchKind(StrEnum):
@@ -135,6 +142,24 @@ def _postcode_or_none(text: str) -> SearchQuery | None:
             building = " ".join(original[size:])
             return SearchQuery(SearchKind.POSTCODE, "".join(words[:size]), _building(building))
     return None
+
+
+def partial_postcode_hint(text: str | None) -> str:
+    """What to add when the text looks like the first half of a postcode ("E13",
+    "WC2A 1"); "" otherwise.
+
+    Such text is still searched as a meter serial (some serials look alike); when that
+    finds nothing, the screens show this instead of a bare "nothing found".
+    """
+    match = _PARTIAL_POSTCODE.match((text or "").upper())
+    if not match:
+        return ""
+    outward, inward = match.group("outward"), match.group("inward") or ""
+    example = f"{outward} {inward}{_EXAMPLE_INWARD[len(inward) :]}"
+    return (
+        f"“{text.strip()}” is only part of a postcode: add the second half of the "
+        f"postcode, e.g. {example}."
+    )
 
 
 def _building(text: str) -> str:

@@ -37,6 +37,11 @@ def distributor_name(distributor_id: str) -> str:
     return meaning(codes.DISTRIBUTOR_IDS, distributor_id)
 
 
+def participant_name(mpid: str | None) -> str:
+    """The name of a market participant from its MPID ("" when not in the table)."""
+    return codes.MARKET_PARTICIPANT_NAMES.get(mpid, "") if mpid else ""
+
+
 def meter_serials_display(meters: list[Meter]) -> str:
     return ", ".join(
         f"{meter.serial} (removed)" if meter.removal_date else meter.serial for meter in meters
@@ -61,6 +66,7 @@ def detail_sections(detail: MeteringPointDetail) -> list[Section]:
                 Row(
                     "Supplier",
                     p.supplier_mpid or "None registered",
+                    participant_name(p.supplier_mpid),
                     effective_from=p.supplier_date,
                 ),
                 Row(
@@ -108,9 +114,24 @@ def detail_sections(detail: MeteringPointDetail) -> list[Section]:
         Section(
             "Agents",
             [
-                Row("Meter operator (MOP)", p.mop_mpid, effective_from=p.mop_date),
-                Row("Data collector", p.dc_mpid, effective_from=p.dc_date),
-                Row("Data aggregator", p.da_mpid, effective_from=p.da_date),
+                Row(
+                    "Meter operator (MOP)",
+                    p.mop_mpid,
+                    participant_name(p.mop_mpid),
+                    effective_from=p.mop_date,
+                ),
+                Row(
+                    "Data collector (DC)",
+                    p.dc_mpid,
+                    participant_name(p.dc_mpid),
+                    effective_from=p.dc_date,
+                ),
+                Row(
+                    "Data aggregator (DA)",
+                    p.da_mpid,
+                    participant_name(p.da_mpid),
+                    effective_from=p.da_date,
+                ),
             ],
         ),
         Section(

@@ -49,6 +49,11 @@ def lookups_today(*, user: User | None, api_key: OrganisationApiKey | None = Non
     return count
 
 
+def lookups_left_today(*, user: User) -> int:
+    """How many more lookups the user may make today (shown beside the search box)."""
+    return max(settings.SEARCH_DAILY_CAP - lookups_today(user=user), 0)
+
+
 def _counter_increment(*, user: User | None, api_key: OrganisationApiKey | None) -> None:
     # No counter (not checked yet today, or Redis away): the next check seeds it.
     with contextlib.suppress(ValueError):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -16,7 +17,14 @@ from django.views.decorators.http import require_GET
 from ecoes.http import client_ip
 from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
-from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse
+from search.parsing import (
+    SearchInputError,
+    SearchKind,
+    SearchQuery,
+    mpan_parse,
+    partial_postcode_hint,
+    search_parse,
+)
 from search.presentation import CSV_HEADER, csv_row, detail_sections
 from search.queries import (
     SearchPaginator,
@@ -25,7 +33,12 @@ from search.queries import (
     meters_attach,
     search_usage,
 )
-from search.services import DailyCapReached, lookup_allowance_check, search_event_record
+from search.services import (
+    DailyCapReached,
+    lookup_allowance_check,
+    lookups_left_today,
+    search_event_record,
+)
 
 RESULTS_PER_PAGE = 50
 
@@ -42,7 +55,20 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
 
 
 def _search_page(request: HttpRequest, text: str, *, message: str = "", status: int = 200):
-    return render(request, "search/results.html", {"q": text, "message": message}, status=status)
+    return render(
+        request,
+        "search/results.html",
+        {"q": text, "message": message, **search_box_context(request)},
+        status=status,
+    )
+
+
+def search_box_context(request: HttpRequest) -> dict:
+    """What the search box shows beside it: the lookups left today."""
+    return {
+        "lookups_left": lookups_left_today(user=request.user),
+        "daily_cap": settings.SEARCH_DAILY_CAP,
+    }
 
 
 def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
@@ -76,6 +102,8 @@ def search_results(request: HttpRequest) -> HttpResponse:
     _record(request, SearchAction.SEARCH, query, page.paginator.count)
     page.object_list = list(page.object_list)
     meters_attach(page.object_list)
+    # The detail links carry the search, so the detail page can link back to this page.
+    came_from = {"q": text, **({"page": page.number} if page.number > 1 else {})}
     return render(
         request,
         "search/results.html",
@@ -85,8 +113,25 @@ def search_results(request: HttpRequest) -> HttpResponse:
             "page": page,
             "paging_query": urlencode({"q": text}),
             "export_url": f"{reverse('search:export')}?{urlencode({'q': text})}",
+            "came_from": urlencode(came_from),
+            # Nothing found for what looks like half a postcode: say what is missing.
+            "hint": "" if page.paginator.count else partial_postcode_hint(text),
+            **search_box_context(request),
         },
     )
+
+
+def _back_to_results(request: HttpRequest) -> str:
+    """The results page a detail was opened from (rebuilt from q and page, never a URL
+    taken from the request), or "" when it was not opened from results."""
+    text = request.GET.get("q", "")
+    if not text:
+        return ""
+    back = {"q": text}
+    page = request.GET.get("page", "")
+    if page.isdigit():
+        back["page"] = page
+    return f"{reverse('search:results')}?{urlencode(back)}"
 
 
 @require_GET
@@ -113,7 +158,14 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
     return render(
         request,
         "search/detail.html",
-        {"detail": detail, "point": detail.point, "sections": detail_sections(detail)},
+        {
+            "detail": detail,
+            "point": detail.point,
+            "sections": detail_sections(detail),
+            "back_url": _back_to_results(request),
+            "back_query": request.GET.get("q", ""),
+            "looked_up_at": timezone.now(),
+        },
     )
 
 
