@@ -250,3 +250,13 @@ def email_address(request: HttpRequest) -> HttpResponse:
     to the organisation's records, so only an organisation admin or the service desk
     changes it (a user adding addresses of their own would change who can log in)."""
     return render(request, "account/email_managed.html")
+
+
+@login_required
+@require_POST
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """Answering is enough: SessionTimeoutMiddleware has stamped this request as activity.
+
+    A session already ended never gets here: the middleware sends it to the login page.
+    """
+    return HttpResponse(status=204)

@@ -28,7 +28,7 @@ class BulkSearchForm(forms.Form):
     text = forms.CharField(
         label="Or paste a list",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "data-keep-draft": ""}),
         help_text="One value per line.",
     )
     # Set when the page offers the file kept from the last submission (bulk/held.py).

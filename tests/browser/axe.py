@@ -9,9 +9,10 @@ to Python through an exposed function.
 
 Chromium does not evaluate anything in a page whose next document the test is holding,
 so a page cannot be checked "just before it is left". Instead, when the browser asks for
-the next document (a link, a form post, `page.goto`), the request waits until every
-check already started has reported; at the end of the test the fixture waits the same
-way. A page left before it finished loading is not checked.
+the next document (a link, a form post, `page.goto`), the request waits until every HTML
+document received so far has started its check (it finishes loading meanwhile: only the
+next document is held) and every check started has reported; at the end of the test the
+fixture waits the same way. So no page is missed however quickly a test moves on.
 """
 
 import time
@@ -33,7 +34,8 @@ RUN_OPTIONS = (
 
 RUN_ON_LOAD = f"""
 window.addEventListener("load", () => {{
-  if (window !== window.top || document.contentType !== "text/html" || !window.axe) return;
+  if (window !== window.top || document.contentType !== "text/html") return;
+  if (!location.protocol.startsWith("http")) return;
   const id = `${{Date.now()}}-${{Math.random()}}`;
   window.__axeStarted(id);
   axe.run(document, {RUN_OPTIONS})
@@ -54,11 +56,32 @@ class AxeAudit:
     """The pages axe-core checked in one test and the failing violations it found."""
 
     running: set = field(default_factory=set)
+    documents: int = 0  # HTML documents received in the main frame
+    started_runs: int = 0
     checked: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
 
     def started(self, run_id: str) -> None:
+        self.started_runs += 1
         self.running.add(run_id)
+
+    def document_received(self, response) -> None:
+        headers = response.headers
+        if (
+            response.status == 204
+            or 300 <= response.status < 400
+            or "text/html" not in headers.get("content-type", "")
+            or "attachment" in headers.get("content-disposition", "")
+        ):
+            return
+        # A check still running belongs to the document this one replaces; its report
+        # can no longer come.
+        self.running.clear()
+        self.documents += 1
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.running) or self.started_runs < self.documents
 
     def reported(self, run_id: str, url: str, violations: list[dict]) -> None:
         self.running.discard(run_id)
@@ -72,8 +95,13 @@ class AxeAudit:
     def wait(self, page) -> None:
         """Let every check already started report (page events run while waiting)."""
         deadline = time.monotonic() + WAIT_SECONDS
-        while self.running and time.monotonic() < deadline and not page.is_closed():
+        while self.pending and time.monotonic() < deadline and not page.is_closed():
             page.wait_for_timeout(25)
+        if self.pending:
+            # Count it, and do not make every later page wait for it too.
+            self.violations.append(f"{page.url}: axe-core did not report within {WAIT_SECONDS}s")
+            self.running.clear()
+            self.started_runs = self.documents
 
     @staticmethod
     def caused(console_message) -> bool:
@@ -98,5 +126,11 @@ def axe_attach(context, page) -> AxeAudit:
             audit.wait(page)
         route.fallback()  # to any other handler, else to the network
 
+    def on_response(response):
+        request = response.request
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            audit.document_received(response)
+
     page.route("**/*", before_navigation)
+    page.on("response", on_response)
     return audit

@@ -68,3 +68,15 @@ def test_too_many_login_attempts_get_the_429_page_with_a_reset_link(client, sett
     assert response.status_code == 429
     assert title_of(response).startswith("Error: Too many attempts")
     assert "/accounts/password/reset/" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_portal_page(member):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post("/bulk/", {"kind": "mpan", "text": "x"})
+    assert response.status_code == 403
+    assert title_of(response).startswith("Error: The form has expired")
+    assert "Nothing was changed." in response.content.decode()

@@ -65,6 +65,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # Ours, shadowing allauth's: the address is changed by admins only, never here.
     "accounts/email/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((405,) * 5))},
     "accounts/confirm-email/": {"GET": ANY, "POST": each(405)},
+    # "Stay logged in": a POST that answers 204 and changes nothing but the last activity.
+    "accounts/session/keep-alive/": {
+        "GET": (L, *((405,) * 5)),
+        "POST": (L, *((204,) * 5)),
+    },
     "accounts/password/change/": {
         "GET": (L, 200, 200, 200, 200, 200),
         "POST": (L, 200, 200, 200, 200, 200),
