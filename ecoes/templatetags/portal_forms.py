@@ -32,3 +32,10 @@ def accessible(field):
 @register.simple_tag
 def field_error_id(field) -> str:
     return error_id(field)
+
+
+@register.filter
+def group4(text) -> str:
+    """A secret in groups of four characters, easier to read and type ("ABCD EFGH")."""
+    text = str(text or "")
+    return " ".join(text[index : index + 4] for index in range(0, len(text), 4))

@@ -124,3 +124,28 @@
     window.sessionStorage.setItem(KEY, list.value);
   });
 })();
+
+// Copy buttons (the two-factor secret): copy the field's text, say so in a status line.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.querySelector(button.getAttribute("data-copy"));
+      var text = source.value || source.textContent;
+      if (button.hasAttribute("data-copy-strip-spaces")) {
+        text = text.replace(/\s+/g, "");
+      }
+      var status = button.closest(".field").querySelector("[data-copy-status]");
+      var done = function () { if (status) { status.textContent = "Copied."; } };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () {
+          source.select();
+        });
+      } else {
+        source.select();  // the user copies the selection themselves
+        if (status) { status.textContent = "Selected: press Ctrl+C (or Cmd+C) to copy."; }
+      }
+    });
+  });
+})();
