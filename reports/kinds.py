@@ -6,13 +6,3 @@ from django.db import models
 class ReportKind(models.TextChoices):
     D0312_PROCESSING = "d0312_processing", "D0312 processing report"
     BULK_SEARCH = "bulk_search", "Bulk search result"
-
-
-class D0312Outcome(models.TextChoices):
-    """What happened to one record of a D0312 file, as written in its processing report."""
-
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
-D0312_REPORT_HEADER = ("MPAN core", "Meter serial", "Outcome", "Reason")

@@ -47,36 +47,3 @@ class UsageFilterForm(forms.Form):
         elif (cleaned["date_to"] - cleaned["date_from"]).days >= USAGE_MAX_DAYS:
             self.add_error("date_from", f"Choose a period of at most {USAGE_MAX_DAYS} days.")
         return cleaned
-
-
-class ApiKeyCreateForm(forms.Form):
-    name = forms.CharField(
-        max_length=50,
-        label="Key name",
-        help_text="What will use the key, e.g. “Billing system (production)”.",
-        error_messages={
-            "required": "Enter a name for the key, e.g. the system that will use it.",
-            "max_length": "Enter a name of 50 characters or fewer.",
-        },
-    )
-
-
-class ApiKeyRevokeForm(forms.Form):
-    """Revoking is for good: the admin types the key's name to say which key they mean."""
-
-    name = forms.CharField(
-        label="Type the key's name to confirm",
-        error_messages={"required": "Type the name of the key you want to revoke."},
-    )
-
-    def __init__(self, *args, api_key, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.api_key = api_key
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if name.casefold() != self.api_key.name.casefold():
-            raise forms.ValidationError(
-                f"The name you typed is not this key's: type “{self.api_key.name}”."
-            )
-        return name

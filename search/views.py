@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ecoes.http import client_ip
+from core.http import client_ip
 from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
 from search.parsing import (
@@ -36,7 +36,6 @@ from search.queries import (
 from search.services import (
     DailyCapReached,
     lookup_allowance_check,
-    lookups_left_today,
     search_event_record,
 )
 
@@ -55,20 +54,7 @@ def _record(request: HttpRequest, action: SearchAction, query: SearchQuery, coun
 
 
 def _search_page(request: HttpRequest, text: str, *, message: str = "", status: int = 200):
-    return render(
-        request,
-        "search/results.html",
-        {"q": text, "message": message, **search_box_context(request)},
-        status=status,
-    )
-
-
-def search_box_context(request: HttpRequest) -> dict:
-    """What the search box shows beside it: the lookups left today."""
-    return {
-        "lookups_left": lookups_left_today(user=request.user),
-        "daily_cap": settings.SEARCH_DAILY_CAP,
-    }
+    return render(request, "search/results.html", {"q": text, "message": message}, status=status)
 
 
 def _query_allowed(request: HttpRequest, text: str, *, bad_input_status: int):
@@ -116,7 +102,6 @@ def search_results(request: HttpRequest) -> HttpResponse:
             "came_from": urlencode(came_from),
             # Nothing found for what looks like half a postcode: say what is missing.
             "hint": "" if page.paginator.count else partial_postcode_hint(text),
-            **search_box_context(request),
         },
     )
 

@@ -43,7 +43,7 @@ def test_the_service_desk_visits_every_administration_list_and_form(
     assert page.get_by_role("heading", level=1).inner_text() == "Site administration"
     links = page.locator("#content-main a")
     targets = sorted(set(links.evaluate_all("els => els.map(a => a.href)")))
-    assert any(target.endswith("/admin/ecoes/servicewindow/add/") for target in targets)
+    assert any(target.endswith("/admin/service_status/servicewindow/add/") for target in targets)
     for target in targets:
         page.goto(target)
         assert page.locator("#content h1").is_visible(), target

@@ -231,12 +231,12 @@ for _action in ("deactivate", "mfa-reset"):
 # except to add rows to tables that are written only by the service layer or are audit.
 ADMIN_PREFIX = "admin/"
 ADMIN_ADD_REFUSED = {
-    "ecoes_servicestatuschange",
+    "service_status_servicestatuschange",
     "accounts_accountevent",
     "registry_meteringpoint",
     "registry_relatedmpan",
     "registry_flowfile",
-    "search_organisationapikey",
+    "accounts_organisationapikey",
     "search_searchevent",
     "reports_report",
     "reports_reportdownload",
@@ -252,6 +252,9 @@ ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
     },
     # Needs its query parameters; an empty request is refused.
     "admin/autocomplete/": {"GET": (AL, AL, AL, AL, AL, 403)},
+    # The rehearsal of a moment (reads only) and the manual mode: service admins only.
+    "admin/service_status/servicestatuschange/preview/": {"GET": (AL, AL, AL, AL, AL, 200)},
+    "admin/service_status/servicestatuschange/mode/": {"GET": (AL, AL, AL, AL, AL, 200)},
 }
 # Admin patterns whose answer depends on an object id or a free path, not on the role:
 # the staff check above runs first for all of them (asserted for the other roles); the
