@@ -25,7 +25,7 @@ PORT ?= 8000
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --port $(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite in parallel (pytest-xdist), then the smoke-scale benchmark alone (it
