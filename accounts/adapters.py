@@ -21,6 +21,16 @@ from core.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # How long, and what to do now (issue 17). The 15 minutes are the window of
+        # ACCOUNT_RATE_LIMITS["login_failed"] per account.
+        "too_many_login_attempts": (
+            "Too many wrong passwords for this account: logging in with a password is "
+            "paused for 15 minutes. To get in now, use “Forgotten your password?” below."
+        ),
+    }
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits key on the same address as our audit (TRUSTED_PROXY_COUNT).
         ip = client_ip(request)

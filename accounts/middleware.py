@@ -108,6 +108,7 @@ class MFARequiredMiddleware:
             reverse("mfa_index"),
             reverse("account_logout"),
             reverse("account_reauthenticate"),
+            reverse("account_session_keep_alive"),
             reverse("health-live"),
             "/" + settings.STATIC_URL.lstrip("/"),
         )
@@ -126,4 +127,8 @@ class MFARequiredMiddleware:
                 "app to continue.",
             )
             return redirect("mfa_activate_totp")
+        if user.is_authenticated and request.path.startswith(reverse("mfa_index")):
+            # The two-factor pages show only themselves and "Log out" in the navigation
+            # while set-up is pending (templates/base.html).
+            request.mfa_setup_pending = user_requires_mfa(user=user) and not user_has_mfa(user=user)
         return self.get_response(request)

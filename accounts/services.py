@@ -538,11 +538,15 @@ def api_key_create(
     with transaction.atomic():
         # One creation at a time per organisation, so two cannot both take the last place.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        active = OrganisationApiKey.objects.filter(
-            Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()),
-            organisation=organisation,
-            revoked=False,
-        )
+        usable = OrganisationApiKey.objects.filter(organisation=organisation, revoked=False)
+        # Revoked keys keep their names in the list, but a name may be used again once the
+        # key that had it no longer works.
+        if usable.filter(name__iexact=name).exists():
+            raise ApiKeyError(
+                f"Your organisation already has a key called “{name}”: choose another name, "
+                "or revoke that key first."
+            )
+        active = usable.filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()))
         if active.count() >= limit:
             raise ApiKeyError(
                 f"Your organisation already has {limit:,} active API keys, the most it may "

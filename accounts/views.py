@@ -171,13 +171,21 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-def _user_action(action: Callable[..., object], success: str) -> Callable:
-    """A POST-only view that applies one service to one member and reports the outcome."""
+def _user_action(
+    action: Callable[..., object], success: str, confirm: dict | None = None
+) -> Callable:
+    """A view that applies one service to one member and reports the outcome.
+
+    With `confirm` (a heading, what will happen, the button), a GET shows a page that
+    says so and the POST from that page acts; without it the view is POST only.
+    """
 
     @organisation_admin_required
-    @require_POST
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     def view(request: HttpRequest, user_id: int) -> HttpResponse:
         member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+        if request.method == "GET":
+            return render(request, "organisation/user_confirm.html", {"member": member, **confirm})
         try:
             action(request, member)
         except services.AccountError as error:
@@ -204,6 +212,14 @@ user_deactivate = _user_action(
         by=request.user, user=member, ip_address=client_ip(request)
     ),
     "{email} has been deactivated and logged out everywhere.",
+    confirm={
+        "heading": "Deactivate this user?",
+        "consequences": [
+            "They can no longer log in, and every session they have open ends now.",
+            "Their account and its history are kept; you can reactivate it later.",
+        ],
+        "button": "Deactivate",
+    },
 )
 user_reactivate = _user_action(
     lambda request, member: services.user_reactivate(
@@ -222,6 +238,15 @@ user_mfa_reset = _user_action(
         by=request.user, user=member, ip_address=client_ip(request)
     ),
     "Two-factor authentication has been reset for {email}.",
+    confirm={
+        "heading": "Reset this user's two-factor authentication?",
+        "consequences": [
+            "Their authenticator app and recovery codes stop working now.",
+            "They log in next with their password alone; where two-factor authentication "
+            "is required they must then set up a new authenticator before anything else.",
+        ],
+        "button": "Reset two-factor authentication",
+    },
 )
 user_invite_resend = _user_action(
     lambda request, member: services.user_invite_resend(
@@ -273,3 +298,13 @@ def email_address(request: HttpRequest) -> HttpResponse:
     to the organisation's records, so only an organisation admin or the service desk
     changes it (a user adding addresses of their own would change who can log in)."""
     return render(request, "account/email_managed.html")
+
+
+@login_required
+@require_POST
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """Answering is enough: SessionTimeoutMiddleware has stamped this request as activity.
+
+    A session already ended never gets here: the middleware sends it to the login page.
+    """
+    return HttpResponse(status=204)

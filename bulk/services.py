@@ -39,6 +39,7 @@ from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.inputs import (
     KIND_LABELS,
     BulkInputError,
+    BulkKindMismatch,
     InputRow,
     bulk_input_decode,
     bulk_input_from_values,
@@ -96,6 +97,14 @@ class BulkSearchError(Exception):
     """A bulk search cannot be submitted, run or cancelled; the message says why."""
 
 
+class BulkWrongKind(BulkSearchError):
+    """The list's header names another kind; `right_kind` is the one it names."""
+
+    def __init__(self, message: str, *, right_kind: str):
+        super().__init__(message)
+        self.right_kind = right_kind
+
+
 class BulkQuotaExceeded(BulkSearchError):
     """A daily cap of the user or key, of the organisation, or the organisation's bulk
     quota is already reached: the search cannot start."""
@@ -141,6 +150,8 @@ def bulk_search_submit(
                     "file or split the list."
                 )
             parsed = bulk_input_read(text, kind=kind, max_rows=max_rows)
+    except BulkKindMismatch as error:
+        raise BulkWrongKind(str(error), right_kind=error.right_kind.value) from None
     except BulkInputError as error:
         raise BulkSearchError(str(error)) from None
     good = parsed.good_count

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, found through FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -89,6 +90,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets render through the project's template engine, so templates/ may override
+# one (the admin's split date and time inputs, which Django leaves unlabelled).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -268,6 +272,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 # The accounts adapter, with the service status's say over who may log in (offline mode).
 ACCOUNT_ADAPTER = "service_status.adapters.ServiceStatusAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -9,6 +9,7 @@ refreshes and go through the ORM in chunks, which keeps the record-level checks
 
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -81,12 +82,27 @@ def _meter_chunk_apply(
         MeteringPoint.objects.filter(pk__in=cores).values_list("mpan_core", "mop_mpid")
     )
     accepted = []
+    # A meter cannot have been installed after tomorrow (a day of slack for time zones
+    # and files written just before midnight).
+    latest_installation = timezone.localdate(now) + timedelta(days=1)
     for point in points:
         core = point.items["mpan_core"]
+        ahead = [
+            child
+            for child in point.children
+            if (child.items.get("installation_date") or date.min) > latest_installation
+        ]
         if appointed.get(core) != sender.mpid:
             # Unknown, another MOP's or nobody's: one answer, so that a file of guesses
             # learns nothing the sender could not look up.
             reason = not_appointed_reason(core)
+        elif ahead:
+            meter = ahead[0].items
+            reason = (
+                f"meter {meter['meter_serial']} of {core} has an installation date in the "
+                f"future ({meter['installation_date']:%d/%m/%Y}): send the date it was "
+                "installed"
+            )
         else:
             accepted.append(point)
             for child in point.children:

@@ -8,7 +8,9 @@ Recognised, in this order:
 - a UPRN after the word "UPRN" ("UPRN 100023336956");
 - an address as free text ("Flat 3, 12 High Street, Leeds"): text with a comma, or
   several words one of which is a word of three letters or more;
-- a meter serial number, ignoring case, spaces and dashes.
+- a meter serial number, ignoring case, spaces and dashes;
+- the first half of a postcode ("E13", "WC2A 1") is searched as a serial; when that finds
+  nothing, `partial_postcode_hint` says to add the second half.
 Anything else is refused with a message that says what to type. The address form and
 the API also take an address as separate fields (`address_fields_parse`).
 """
@@ -29,6 +31,11 @@ BUILDING_MAX_LENGTH = 40  # one address line
 _MPAN_LIKE = re.compile(r"^[Ss]?[\s\-]*[0-9][0-9\s\-]*$")
 _SERIAL_LIKE = re.compile(r"^[\s\-]*[0-9A-Za-z][0-9A-Za-z\s\-]*$")
 _SEPARATORS = re.compile(r"[\s,]+")
+# An outward code alone, or with the start of the inward code after a space.
+_PARTIAL_POSTCODE = re.compile(
+    r"^\s*(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)(?:\s+(?P<inward>[0-9][A-Z]?))?\s*$"
+)
+_EXAMPLE_INWARD = "0BZ"
 
 
 UPRN_MAX_LENGTH = 12  # registry.models.MeteringPoint.uprn
@@ -322,6 +329,24 @@ def _postcode_query(key: str, building: str, text: str) -> SearchQuery:
         _address_length_check(text, words)
         return SearchQuery(SearchKind.ADDRESS, key, words=_with_flats(words), text=text)
     return SearchQuery(SearchKind.POSTCODE, key, _building(building))
+
+
+def partial_postcode_hint(text: str | None) -> str:
+    """What to add when the text looks like the first half of a postcode ("E13",
+    "WC2A 1"); "" otherwise.
+
+    Such text is still searched as a meter serial (some serials look alike); when that
+    finds nothing, the screens show this instead of a bare "nothing found".
+    """
+    match = _PARTIAL_POSTCODE.match((text or "").upper())
+    if not match:
+        return ""
+    outward, inward = match.group("outward"), match.group("inward") or ""
+    example = f"{outward} {inward}{_EXAMPLE_INWARD[len(inward) :]}"
+    return (
+        f"“{text.strip()}” is only part of a postcode: add the second half of the "
+        f"postcode, e.g. {example}."
+    )
 
 
 def _building(text: str) -> str:

@@ -39,6 +39,11 @@ def distributor_name(distributor_id: str) -> str:
     return meaning(codes.DISTRIBUTOR_IDS, distributor_id)
 
 
+def participant_name(mpid: str | None) -> str:
+    """The name of a market participant from its MPID ("" when not in the table)."""
+    return codes.MARKET_PARTICIPANT_NAMES.get(mpid, "") if mpid else ""
+
+
 def meter_serials_display(meters: list[Meter]) -> str:
     return ", ".join(
         f"{meter.serial} (removed)" if meter.removal_date else meter.serial for meter in meters
@@ -76,6 +81,7 @@ def _all_sections(detail: MeteringPointDetail) -> list[Section]:
                 Row(
                     "Supplier",
                     p.supplier_mpid or "None registered",
+                    participant_name(p.supplier_mpid),
                     effective_from=p.supplier_date,
                     item=item.SUPPLIER,
                 ),
@@ -143,15 +149,21 @@ def _all_sections(detail: MeteringPointDetail) -> list[Section]:
                 Row(
                     "Meter operator (MOP)",
                     p.mop_mpid,
+                    participant_name(p.mop_mpid),
                     effective_from=p.mop_date,
                     item=item.METER_OPERATOR,
                 ),
                 Row(
-                    "Data collector", p.dc_mpid, effective_from=p.dc_date, item=item.DATA_COLLECTOR
+                    "Data collector (DC)",
+                    p.dc_mpid,
+                    participant_name(p.dc_mpid),
+                    effective_from=p.dc_date,
+                    item=item.DATA_COLLECTOR,
                 ),
                 Row(
-                    "Data aggregator",
+                    "Data aggregator (DA)",
                     p.da_mpid,
+                    participant_name(p.da_mpid),
                     effective_from=p.da_date,
                     item=item.DATA_AGGREGATOR,
                 ),

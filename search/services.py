@@ -156,6 +156,15 @@ def lookup_allowance_check(
             raise DailyCapReached(_refusal(cap, counter.cap, api_key=api_key))
 
 
+def lookups_left_today(*, user: User) -> int:
+    """How many more lookups the user may make today (shown beside the search box): the
+    least room left under any of the user's caps. Counts nothing."""
+    caps = _caps(user=user, api_key=None, bulk=False)
+    result = counters_take([counter for _, counter in caps], 0)
+    room = (counter.cap - used for (_, counter), used in zip(caps, result.used, strict=True))
+    return max(min(room), 0)
+
+
 def search_event_record(
     *,
     user: User | None,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -24,6 +25,7 @@ from search.parsing import (
     SearchQuery,
     address_fields_parse,
     mpan_parse,
+    partial_postcode_hint,
     search_parse,
     uprn_parse,
 )
@@ -82,12 +84,15 @@ def _results_page(request: HttpRequest, query: SearchQuery, paging: dict) -> dic
     page.object_list = list(page.object_list)
     meters_attach(page.object_list)
     cap = settings.SEARCH_ADDRESS_MAX_RESULTS
+    # The detail links carry the search, so the detail page can link back to this page.
+    came_from = {**paging, **({"page": page.number} if page.number > 1 else {})}
     return {
         "query": query,
         "items": {item.value for item in data_items_for(user=request.user)},
         "page": page,
         "paging_query": urlencode(paging),
         "export_url": f"{reverse('search:export')}?{urlencode(paging)}",
+        "came_from": urlencode(came_from),
         "capped": cap if query.kind is SearchKind.ADDRESS and page.paginator.count >= cap else 0,
     }
 
@@ -140,7 +145,23 @@ def search_results(request: HttpRequest) -> HttpResponse:
         context = _results_page(request, query, {"q": text})
     except DailyCapReached as error:
         return _search_page(request, text, message=str(error), status=429)
+    if not context["page"].paginator.count:
+        # Nothing found for what looks like half a postcode: say what is missing.
+        context["hint"] = partial_postcode_hint(text)
     return render(request, "search/results.html", {"q": text, **context})
+
+
+def _back_to_results(request: HttpRequest) -> str:
+    """The results page a detail was opened from (rebuilt from q and page, never a URL
+    taken from the request), or "" when it was not opened from results."""
+    text = request.GET.get("q", "")
+    if not text:
+        return ""
+    back = {"q": text}
+    page = request.GET.get("page", "")
+    if page.isdigit():
+        back["page"] = page
+    return f"{reverse('search:results')}?{urlencode(back)}"
 
 
 @require_GET
@@ -176,6 +197,9 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
             "shows_meters": DataItem.METERS in items,
             "shows_related": DataItem.RELATED_MPANS in items,
             "items_withheld": items != EVERY_ITEM,
+            "back_url": _back_to_results(request),
+            "back_query": request.GET.get("q", ""),
+            "looked_up_at": timezone.now(),
         },
     )
 

@@ -77,6 +77,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # Ours, shadowing allauth's: the address is changed by admins only, never here.
     "accounts/email/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((405,) * 5))},
     "accounts/confirm-email/": {"GET": ANY, "POST": each(405)},
+    # "Stay logged in": a POST that answers 204 and changes nothing but the last activity.
+    "accounts/session/keep-alive/": {
+        "GET": (L, *((405,) * 5)),
+        "POST": (L, *((204,) * 5)),
+    },
     "accounts/password/change/": {
         "GET": (L, 200, 200, 200, 200, 200),
         "POST": (L, 200, 200, 200, 200, 200),
@@ -215,9 +220,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 200, 403, 200, 200),
         "POST": (L, 403, 200, 403, 200, 200),
     },
+    # A page asking for the key's name (GET); a POST without the name revokes nothing.
     "organisation/api-keys/<str:prefix>/revoke/": {
-        "GET": each(405),
-        "POST": (L, 403, "302>/organisation/api-keys/", 403, 404, 404),
+        "GET": (L, 403, 200, 403, 404, 404),
+        "POST": (L, 403, 200, 403, 404, 404),
     },
     "api/v1/metering-points/": {"GET": (401, *((400,) * 5)), "POST": (401, *((405,) * 5))},
     "api/v1/metering-points/<str:mpan_core>/": {
@@ -246,6 +252,9 @@ MATRIX["organisation/users/<int:user_id>/delete/"] = {
     "GET": (L, 404, 405, 404, 405, 405),
     "POST": (L, 404, "302>/organisation/users/", 404, 404, 404),
 }
+# The destructive ones first show a page that says what will happen (GET).
+for _action in ("deactivate", "mfa-reset"):
+    MATRIX[f"organisation/users/<int:user_id>/{_action}/"]["GET"] = (L, 404, 200, 404, 404, 404)
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
 # Everything under admin/ is behind AdminSite.has_permission (active staff with the
