@@ -162,6 +162,10 @@ class AccountEventKind(models.TextChoices):
     DEACTIVATED = "deactivated", "Deactivated"
     REACTIVATED = "reactivated", "Reactivated"
     ORGANISATION_CREATED = "organisation_created", "Organisation created"
+    SSH_KEY_ADDED = "ssh_key_added", "SSH key added"
+    SSH_KEY_REMOVED = "ssh_key_removed", "SSH key removed"
+    SFTP_LOGGED_IN = "sftp_logged_in", "Logged in over SFTP"
+    SFTP_LOGIN_FAILED = "sftp_login_failed", "Failed SFTP login"
 
 
 class AccountEvent(AppendOnlyModel):

@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "weekly-portfolio-extracts": {
+        "task": "extracts.tasks.extracts_weekly",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
     "scan-flow-inbox": {
         "task": "registry.tasks.flow_inbox_scan",
         "schedule": 60.0,

@@ -28,6 +28,7 @@ PRIMARY_SEARCH = "primary_search"
 USER_MANAGEMENT = "user_management"
 REPORTS = "reports"
 BULK_SEARCH = "bulk_search"
+EXTRACTS = "extracts"
 FLOW_UPLOAD = "flow_upload"
 D0312_MAINTENANCE = "d0312_maintenance"
 ADMIN = "admin"
@@ -51,6 +52,9 @@ SERVICE_FUNCTIONS: tuple[ServiceFunction, ...] = (
     ),
     ServiceFunction(REPORTS, "Reports and exports", ("/reports/", "/api/v1/reports/")),
     ServiceFunction(BULK_SEARCH, "Bulk search", ("/bulk/", "/api/v1/bulk-searches/")),
+    # The SFTP service (its own process) refuses sessions only when offline: it is how
+    # parties collect migration files during a restricted cut-over.
+    ServiceFunction(EXTRACTS, "Extracts, SSH keys and SFTP files", ("/extracts/",)),
     ServiceFunction(FLOW_UPLOAD, "Flow upload", ("/flows/", "/api/v1/flows/")),
     ServiceFunction(
         D0312_MAINTENANCE,

@@ -97,5 +97,5 @@ class ReportDownloadApi(APIView):
             report.file.open("rb"),
             as_attachment=True,
             filename=report.download_name,
-            content_type="text/csv; charset=utf-8",
+            content_type=report.content_type,
         )
