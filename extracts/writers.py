@@ -33,7 +33,7 @@ from search.presentation import csv_cell
 
 # This service's own MPID and role in the headers of the DTC files it writes.
 SERVICE_MPID = "ECOE"
-SERVICE_ROLE = MarketRole.OPERATOR
+SERVICE_ROLE = MarketRole.OPERATOR.value
 CHUNK_SIZE = 5000
 
 # The first characters `csv_cell` guards (a spreadsheet would run the cell as a formula).
@@ -248,7 +248,7 @@ def meter_technical_details_write(
         file_id=file_id,
         from_role=SERVICE_ROLE,
         from_mpid=SERVICE_MPID,
-        to_role=MarketRole.METER_OPERATOR,
+        to_role=MarketRole.METER_OPERATOR.value,
         to_mpid=organisation.mpid,
         created=created.astimezone(UTC).replace(microsecond=0),
         instances=_mop_meter_instances(organisation),

@@ -114,36 +114,28 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` process on the Redis broker, reading the test database.
-
-    Yields the name of a queue only this worker consumes, so tasks sent by the test
-    cannot be taken by any other worker that shares the broker.
-    """
-    import subprocess
-    import sys
-    import time
-    import uuid
-
-    from django.conf import settings
+def subprocess_database_url() -> str:
+    """The test database's URL, for a process the test starts (worker, SFTP server)."""
     from django.db import connection
 
-    if not settings.REDIS_URL:
-        missing_part("REDIS_URL is not set: the Celery worker needs a Redis broker")
-    if connection.vendor != "postgresql":
-        missing_part("the Celery worker test needs PostgreSQL (DATABASE_URL) to share data")
-
     db = connection.settings_dict
-    database_url = (
+    return (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
         f":{db['PORT'] or 5432}/{db['NAME']}"
     )
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
-    log = tmp_path / "worker.log"
+
+
+def celery_worker_start(queue: str, log):
+    """Start a `celery worker` (solo pool) on `queue`, its output in `log`; the caller
+    waits for it to be ready and stops it."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DATABASE_URL": subprocess_database_url(), "REDIS_URL": settings.REDIS_URL}
     with log.open("wb") as log_file:
-        worker = subprocess.Popen(
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -156,18 +148,53 @@ def celery_worker_process(transactional_db, tmp_path):
                 "-Q",
                 queue,
                 "-n",
-                f"{queue}@%h",
+                f"{queue}-{uuid_hex()}@%h",
             ],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+
+
+def uuid_hex() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:6]
+
+
+def celery_worker_wait_ready(worker, log, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while b"ready." not in log.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process on the Redis broker, reading the test database.
+
+    Yields the name of a queue only this worker consumes, so tasks sent by the test
+    cannot be taken by any other worker that shares the broker.
+    """
+    import subprocess
+    import uuid
+
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.REDIS_URL:
+        missing_part("REDIS_URL is not set: the Celery worker needs a Redis broker")
+    if connection.vendor != "postgresql":
+        missing_part("the Celery worker test needs PostgreSQL (DATABASE_URL) to share data")
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    worker = celery_worker_start(queue, log)
     try:
-        deadline = time.monotonic() + 60
-        while b"ready." not in log.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+        celery_worker_wait_ready(worker, log)
         celery_app.conf.task_always_eager = False
         yield queue
     finally:
