@@ -314,7 +314,8 @@ def migration_run_resume(*, run: MigrationRun, stalled_after: timedelta | None =
     cutoff = timezone.now() - (stalled_after or timedelta(0))
     queued = 0
     for extract in run.extracts.exclude(status=ExtractStatus.DONE):
-        if extract.status == ExtractStatus.RUNNING and extract.started_at > cutoff:
+        running = extract.status == ExtractStatus.RUNNING
+        if running and extract.started_at and extract.started_at > cutoff:
             continue
         if extract.status == ExtractStatus.FAILED:
             Extract.objects.filter(pk=extract.pk, status=ExtractStatus.FAILED).update(
