@@ -14,6 +14,7 @@ from accounts.services import account_event_record
 from ecoes.audit import AppendOnlyError, AppendOnlyModel
 from ecoes.service_status.models import ServiceStatusChange
 from ecoes.service_status.services import service_mode_set
+from extracts.models import ExtractDisclosure
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
 from search.models import SearchAction, SearchChannel, SearchEvent
@@ -44,6 +45,14 @@ def _report_download(world):
     return report_download_record(report=world.report, user=world.member_a, ip_address=None)
 
 
+def _extract_disclosure(world):
+    from extracts.services import extract_generate, extract_request
+
+    extract = extract_request(user=world.admin_a)
+    extract_generate(extract_id=extract.pk)  # what the task queued on commit does
+    return ExtractDisclosure.objects.get(extract=extract)
+
+
 def _service_status_change(world):
     service_mode_set(mode="restricted", reason="Cut-over", actor=world.service_admin)
     return ServiceStatusChange.objects.latest()
@@ -55,6 +64,7 @@ AUDIT_MODELS = {
     SearchEvent: (_search_event, "query"),
     ReportDownload: (_report_download, "report_title"),
     ServiceStatusChange: (_service_status_change, "reason"),
+    ExtractDisclosure: (_extract_disclosure, "sha256"),
 }
 
 
