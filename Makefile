@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean bench
+.PHONY: run test test-fast lint format install clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,12 +21,21 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The whole suite in parallel (pytest-xdist), then the smoke-scale benchmark alone (it
+# measures, so it does not share the cores); the coverage total is printed at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 -m "not bench" --cov --cov-report= $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m bench --cov --cov-append --cov-report= $(PYTEST_ARGS)
+	$(BIN)/coverage report --format=total | sed 's/^/Coverage of the product code: /; s/$$/ %/'
+
+# The quick loop: everything but the browser, fault and benchmark tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 -m "not browser and not faults and not bench" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -42,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_scale --metering-points $(POINTS) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .coverage .coverage.*

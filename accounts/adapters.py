@@ -11,7 +11,7 @@ from accounts.models import AccountEventKind, User
 from accounts.queries import user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import session_login_at
-from ecoes.http import client_ip
+from core.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

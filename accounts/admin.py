@@ -1,11 +1,12 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework_api_key.models import APIKey
 
-from accounts.models import AccountEvent, AccountEventKind, Organisation, User
+from accounts.models import AccountEvent, AccountEventKind, Organisation, OrganisationApiKey, User
 from accounts.roles import UserRole
 from accounts.services import account_event_record, user_sessions_end
-from ecoes.http import client_ip
+from core.http import client_ip
 
 # The admin logs in through allauth's login, so its rate limits and the second factor
 # apply to service admins too.
@@ -99,4 +100,26 @@ class AccountEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The library's own key model is not used: keys belong to organisations.
+admin.site.unregister(APIKey)
+
+
+@admin.register(OrganisationApiKey)
+class OrganisationApiKeyAdmin(admin.ModelAdmin):
+    """Service admins see the keys; organisation admins create and revoke them on
+    /organisation/api-keys/, where the key is shown once."""
+
+    list_display = ["prefix", "name", "organisation", "created", "revoked", "revoked_at"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix", "organisation__mpid"]
+    readonly_fields = ["prefix", "name", "organisation", "created_by", "created", "expiry_date"]
+    fields = [*readonly_fields, "revoked", "revoked_at", "revoked_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -34,3 +34,11 @@ class InviteAcceptForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "Choose a password"
         self.fields["new_password2"].label = "Type the password again"
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=50,
+        label="Key name",
+        help_text="What will use the key, e.g. “Billing system (production)”.",
+    )

@@ -14,7 +14,7 @@ from accounts.models import AccountEventKind
 from accounts.queries import user_has_mfa, user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import LAST_SEEN, LOGIN_AT, session_login_stamp
-from ecoes.http import client_ip
+from core.http import client_ip
 
 # last-seen is written at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION = 15

@@ -5,9 +5,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.roles import MarketRole, UserRole
-from ecoes.audit import AppendOnlyModel
+from core.audit import AppendOnlyModel
 
 mpid_validator = RegexValidator(
     r"^[A-Z0-9]{4}\Z", "An MPID is exactly 4 upper-case letters or digits, e.g. LOND."
@@ -203,3 +204,34 @@ class AccountEvent(AppendOnlyModel):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.subject_email}"
         )
+
+
+class OrganisationApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # Authentication reads the organisation of every key it accepts.
+        return super().get_usable_keys().select_related("organisation")
+
+
+class OrganisationApiKey(AbstractAPIKey):
+    """A key for an organisation's service accounts: only a hash is stored (SHA-512, by
+    djangorestframework-api-key); the key itself is shown once, when it is created."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = OrganisationApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "organisation API key"
+        verbose_name_plural = "organisation API keys"
+        # Created by the search app; the table and index keep their names.
+        db_table = "search_organisationapikey"
+        indexes = [models.Index(fields=["organisation", "-created"], name="search_key_org_idx")]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import api_key_views, views
 
 app_name = "organisation"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("users/<int:user_id>/mfa-reset/", views.user_mfa_reset, name="user-mfa-reset"),
     path("users/<int:user_id>/invite/", views.user_invite_resend, name="user-invite-resend"),
     path("audit/", views.audit, name="audit"),
+    path("api-keys/", api_key_views.api_key_list, name="api-keys"),
+    path("api-keys/<str:prefix>/revoke/", api_key_views.api_key_revoke_view, name="api-key-revoke"),
 ]

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AccountEvent, Organisation, User
+from accounts.models import AccountEvent, Organisation, OrganisationApiKey, User
 
 
 def user_has_mfa(*, user: User) -> bool:
@@ -48,3 +48,9 @@ def account_events_visible(*, viewer: User) -> QuerySet[AccountEvent]:
     if not (viewer.is_organisation_admin and viewer.organisation_id):
         return events.none()
     return events.filter(organisation=viewer.organisation_id)
+
+
+def api_keys_of(organisation: Organisation) -> QuerySet[OrganisationApiKey]:
+    return OrganisationApiKey.objects.filter(organisation=organisation).select_related(
+        "created_by", "revoked_by"
+    )

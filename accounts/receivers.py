@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record, user_sessions_end
 from accounts.sessions import session_login_stamp
-from ecoes.http import client_ip
+from core.http import client_ip
 
 
 @receiver(auth_signals.user_logged_in)

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.mail import mail_send
-from accounts.models import AccountEvent, AccountEventKind, Organisation, User
+from accounts.models import AccountEvent, AccountEventKind, Organisation, OrganisationApiKey, User
 from accounts.roles import ORGANISATION_ROLES, UserRole
 from accounts.tokens import invite_token_make
 
@@ -237,7 +238,7 @@ def user_password_reset_send(*, by: User, user: User, request: HttpRequest) -> N
     """
     from allauth.account.forms import ResetPasswordForm
 
-    from ecoes.http import client_ip
+    from core.http import client_ip
 
     _check_may_manage(by=by, user=user)
     if not user.is_active:
@@ -345,3 +346,34 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
             ended += 1
         user_session.delete()
     return ended
+
+
+class ApiKeyError(Exception):
+    """An API key cannot be created or revoked; the message says why."""
+
+
+def api_key_create(
+    *, organisation: Organisation, name: str, created_by: User
+) -> tuple[OrganisationApiKey, str]:
+    """A new key for the organisation; the key text is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
+    if len(name) > 50:
+        raise ApiKeyError("A key name is at most 50 characters.")
+    return OrganisationApiKey.objects.create_key(
+        organisation=organisation, name=name, created_by=created_by
+    )
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: OrganisationApiKey, revoked_by: User) -> OrganisationApiKey:
+    """Revoke a key for good: requests with it are refused from now on."""
+    api_key = OrganisationApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked:
+        raise ApiKeyError(f"The key “{api_key.name}” was already revoked.")
+    api_key.revoked = True
+    api_key.revoked_at = timezone.now()
+    api_key.revoked_by = revoked_by
+    api_key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
+    return api_key

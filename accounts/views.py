@@ -19,7 +19,7 @@ from accounts import queries, services
 from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, RoleForm
 from accounts.models import AccountEventKind
 from accounts.tokens import InviteLinkError, invite_token_user
-from ecoes.http import client_ip
+from core.http import client_ip
 
 AUDIT_PAGE_SIZE = 50
 

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication, api_key_of
 from bulk.forms import KIND_CHOICES
 from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.presentation import bulk_search_status_document
@@ -22,9 +23,9 @@ from bulk.services import (
     bulk_search_cancel,
     bulk_search_submit,
 )
-from ecoes.http import client_ip
-from search.api import ERROR_RESPONSE, IsUserOrApiKey, OrganisationApiKeyAuthentication
-from search.models import OrganisationApiKey, SearchChannel
+from core.api import ERROR_RESPONSE
+from core.http import client_ip
+from search.models import SearchChannel
 
 
 class BulkSearchUploadSerializer(serializers.Serializer):
@@ -72,10 +73,6 @@ class BulkSearchSerializer(serializers.Serializer):
     )
 
 
-def _api_key(request: Request) -> OrganisationApiKey | None:
-    return request.auth if isinstance(request.auth, OrganisationApiKey) else None
-
-
 def _document(request: Request, job: BulkSearch) -> dict:
     result_url = None
     if job.result_id is not None:
@@ -107,7 +104,7 @@ class _BulkSearchApi(APIView):
     permission_classes = [IsUserOrApiKey]
 
     def _job(self, request: Request, pk: int) -> BulkSearch:
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         return bulk_search_get_for(user=None if api_key else request.user, api_key=api_key, pk=pk)
 
 
@@ -143,7 +140,7 @@ class BulkSearchListApi(_BulkSearchApi):
         given = serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         user = None if api_key else request.user
         upload = data.get("file")
         try:

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from search.models import OrganisationApiKey, SearchChannel
+from accounts.models import Organisation, OrganisationApiKey, User
+from search.models import SearchChannel
 from search.parsing import SearchKind
 
 # The normalised input lists live in this folder of the default storage, one file per

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.models import BulkSearch, BulkSearchStatus
 from registry.models import Meter, MeteringPoint
-from search.models import OrganisationApiKey
 from search.parsing import SearchKind
 from search.queries import meters_in_order, uk_day_start
 

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.inputs import (
     KIND_LABELS,
     BulkInputError,
@@ -38,7 +38,7 @@ from bulk.models import INPUTS_FOLDER, BulkSearch, BulkSearchStatus
 from bulk.queries import bulk_rows_today, metering_points_by_key
 from reports.kinds import ReportKind
 from reports.services import report_create
-from search.models import OrganisationApiKey, SearchChannel
+from search.models import SearchChannel
 from search.parsing import SearchKind
 from search.presentation import (
     CSV_HEADER,

@@ -17,7 +17,7 @@ from bulk.services import (
     bulk_search_cancel,
     bulk_search_submit,
 )
-from ecoes.http import client_ip
+from core.http import client_ip
 from search.models import SearchChannel
 
 BAD_ROWS_SHOWN = 100

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Organisation
-from ecoes.audit import AppendOnlyModel
+from core.audit import AppendOnlyModel
 from extracts.kinds import ExtractKind, ExtractTrigger
 
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import AccountEventKind, Organisation, User
 from accounts.roles import MarketRole
 from accounts.services import account_event_record
-from ecoes.service_status import services as service_status
 from extracts.kinds import FILE_SUFFIXES, KIND_ROLES, REPORT_KINDS, ExtractKind, ExtractTrigger
 from extracts.models import (
     Extract,
@@ -27,6 +26,7 @@ from extracts.models import (
 from extracts.writers import meter_technical_details_write, portfolio_write
 from reports.models import Report, ReportDownload
 from reports.services import DigestingWriter, report_store
+from service_status import services as service_status
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +328,7 @@ def migration_run_resume(*, run: MigrationRun, stalled_after: timedelta | None =
 
 def migration_run_broadcast(*, run: MigrationRun, actor: User) -> None:
     """Post the update on the latest active broadcast (or a new one) and stamp the run."""
-    from ecoes.service_status.models import Broadcast
+    from service_status.models import Broadcast
 
     if not actor.is_service_admin:
         raise ExtractError("Only a service admin can post the broadcast.")

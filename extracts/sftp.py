@@ -35,12 +35,12 @@ from django.utils import timezone
 
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record
-from ecoes.service_status.modes import ServiceMode
-from ecoes.service_status.queries import mode_in_force
 from extracts import queries
 from extracts.models import SshPublicKey
 from reports.models import Report
 from reports.services import ReportExpiredError, report_download_record
+from service_status.modes import ServiceMode
+from service_status.queries import mode_in_force
 
 logger = logging.getLogger(__name__)
 

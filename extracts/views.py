@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ecoes.http import client_ip
+from core.http import client_ip
 from extracts.forms import SshKeyForm
 from extracts.kinds import ExtractKind
 from extracts.models import PortfolioSubscription

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import MarketRole
-from registry.models import FlowFile, Meter, MeteringPoint
+from registry.models import FlowFile
 
 # Market roles whose users may send flow files through the portal: meter operators
 # (D0312) and distributors (D0204, D0386). Service admins may send for anyone.
@@ -43,30 +43,3 @@ def flow_file_get_for_user(user: User, flow_file_id: int) -> FlowFile:
         return flow_files_for_user(user).get(pk=flow_file_id)
     except FlowFile.DoesNotExist:
         raise Http404("No such flow file.") from None
-
-
-def metering_point_get(mpan_core: str) -> MeteringPoint | None:
-    return MeteringPoint.objects.filter(pk=mpan_core).first()
-
-
-def metering_points_by_postcode(
-    key: str, *, after: tuple[str, str] | None = None, limit: int = 50
-) -> list[MeteringPoint]:
-    """One page of a postcode's points in address order; `after` is the last row's
-    (address_sort_key, mpan_core), so every page is one index range scan."""
-    points = MeteringPoint.objects.filter(postcode_key=key)
-    if after:
-        sort_key, core = after
-        points = points.filter(
-            Q(address_sort_key__gt=sort_key) | Q(address_sort_key=sort_key, mpan_core__gt=core)
-        )
-    return list(points.order_by("address_sort_key", "mpan_core")[:limit])
-
-
-def meters_by_serial(key: str, *, limit: int = 50) -> list[Meter]:
-    """Meters whose serial key (registry.keys.serial_key) is `key`, newest first."""
-    return list(
-        Meter.objects.filter(serial_key=key)
-        .select_related("metering_point")
-        .order_by("-installation_date", "metering_point_id")[:limit]
-    )

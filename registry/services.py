@@ -28,10 +28,10 @@ from accounts.roles import MarketRole
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
+from registry.d0312_report import report_create_d0312_processing
 from registry.errors import FlowFileError, FlowProblem, FlowRejected
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
-from reports.retirement import D0312RetiredError, d0312_ensure_not_retired
-from reports.services import report_create_d0312_processing
+from registry.retirement import D0312RetiredError, d0312_ensure_not_retired
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
-from ecoes.http import client_ip
+from core.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to

@@ -16,13 +16,3 @@ class DownloadChannel(models.TextChoices):
     WEB = "web", "Web"
     API = "api", "API"
     SFTP = "sftp", "SFTP"
-
-
-class D0312Outcome(models.TextChoices):
-    """What happened to one record of a D0312 file, as written in its processing report."""
-
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
-D0312_REPORT_HEADER = ("MPAN core", "Meter serial", "Outcome", "Reason")

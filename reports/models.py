@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ecoes.audit import AppendOnlyModel
+from core.audit import AppendOnlyModel
 from reports.kinds import DownloadChannel, ReportKind
 
 # Every report file lives in this folder of the default storage, under a random name:

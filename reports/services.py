@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from reports.kinds import D0312_REPORT_HEADER, D0312Outcome, DownloadChannel, ReportKind
+from reports.kinds import DownloadChannel, ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
 from reports.retention import report_available_until
 from reports.signals import report_downloaded
@@ -150,38 +150,6 @@ def report_store(
         size,
     )
     return report
-
-
-def report_create_d0312_processing(
-    *,
-    organisation: Organisation,
-    flow_file_name: str,
-    outcomes: Iterable[tuple[str, str, str, str]],
-) -> Report:
-    """The processing report of one D0312 file, owned by the sending MOP's organisation.
-
-    `outcomes` yields (MPAN core, meter serial, "accepted" or "rejected", reason) per
-    record of the file, in file order.
-    """
-
-    def rows():
-        for mpan_core, meter_serial, outcome, reason in outcomes:
-            try:
-                outcome = D0312Outcome(outcome)
-            except ValueError:
-                raise ReportError(
-                    f"A D0312 outcome must be one of {', '.join(D0312Outcome.values)}, "
-                    f"not {outcome!r}."
-                ) from None
-            yield (mpan_core, meter_serial, outcome.value, reason or "")
-
-    return report_create(
-        organisation=organisation,
-        kind=ReportKind.D0312_PROCESSING,
-        title=f"D0312 processing report for {flow_file_name}",
-        rows_header=D0312_REPORT_HEADER,
-        rows=rows(),
-    )
 
 
 def report_download_record(

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ecoes.http import client_ip
+from core.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to

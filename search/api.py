@@ -1,21 +1,20 @@
 """GET /api/v1/metering-points/{mpan_core}/ and GET /api/v1/metering-points/?mpan= |
 ?postcode=&building= | ?serial=, for sessions and organisations' API keys."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, status
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_api_key.permissions import KeyParser
 
-from ecoes.compiled import CompiledQuery
-from ecoes.http import client_ip
-from ecoes.throttling import WindowRateThrottle
-from search.models import OrganisationApiKey, SearchAction, SearchChannel
+from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication, api_key_of
+from core.api import ERROR_RESPONSE
+from core.http import client_ip
+from core.throttling import WindowRateThrottle
+from search.models import SearchAction, SearchChannel
 from search.parsing import (
     SearchInputError,
     SearchKind,
@@ -41,66 +40,12 @@ from search.services import DailyCapReached, lookup_allowance_check, search_even
 # --- Authentication, permission, throttling -------------------------------------------------
 
 
-# The library's get_from_key, in one query compiled once per process: a key that is not
-# revoked, of an active organisation; the hash is then checked (SHA-512 of the key).
-_usable_key_by_prefix = CompiledQuery(
-    lambda prefix: OrganisationApiKey.objects.filter(
-        prefix=prefix, revoked=False, organisation__is_active=True
-    ).only("id", "prefix", "hashed_key", "name", "revoked", "expiry_date", "organisation_id"),
-    arity=1,
-)
-
-
-class OrganisationApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Api-Key <key>`. The library (djangorestframework-api-key) offers
-    the key only as a permission; as an authentication it also puts the key on
-    request.auth, where the audit, the quota and the throttle find it, and a bad key
-    answers 401 rather than falling through to other checks."""
-
-    keyword = KeyParser.keyword
-
-    def authenticate(self, request):
-        key = KeyParser().get(request)
-        if not key:
-            return None
-        prefix, _, _ = key.partition(".")
-        api_key = _usable_key_by_prefix.first(prefix)
-        if api_key is None or not api_key.is_valid(key) or api_key.has_expired:
-            raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked.")
-        return None, api_key
-
-    def authenticate_header(self, request) -> str:
-        return self.keyword
-
-
-class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = OrganisationApiKeyAuthentication
-    name = "ApiKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Api-Key <key>`: a key created by your organisation admin.",
-        }
-
-
-def _api_key(request: Request) -> OrganisationApiKey | None:
-    return request.auth if isinstance(request.auth, OrganisationApiKey) else None
-
-
-class IsUserOrApiKey(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return _api_key(request) is not None or bool(request.user and request.user.is_authenticated)
-
-
 class UserRateThrottle(WindowRateThrottle):
     scope = "search_user"
     rate_setting = "SEARCH_API_USER_RATE"
 
     def identity(self, request) -> str | None:
-        if _api_key(request) is not None or not request.user.is_authenticated:
+        if api_key_of(request) is not None or not request.user.is_authenticated:
             return None
         return str(request.user.pk)
 
@@ -110,7 +55,7 @@ class ApiKeyRateThrottle(WindowRateThrottle):
     rate_setting = "SEARCH_API_KEY_RATE"
 
     def identity(self, request) -> str | None:
-        api_key = _api_key(request)
+        api_key = api_key_of(request)
         return None if api_key is None else api_key.prefix
 
 
@@ -127,27 +72,22 @@ class MeteringPointPagination(PageNumberPagination):
     max_page_size = 500
 
 
-ERROR_RESPONSE = OpenApiResponse(
-    description='The one error shape: {"error": {"code": ..., "message": ..., "field": ...}}'
-)
-
-
 class _MeteringPointApi(APIView):
     authentication_classes = [OrganisationApiKeyAuthentication, SessionAuthentication]
     permission_classes = [IsUserOrApiKey]
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
 
     def _check_allowance(self, request: Request) -> None:
-        user = None if _api_key(request) else request.user
+        user = None if api_key_of(request) else request.user
         try:
-            lookup_allowance_check(user=user, api_key=_api_key(request))
+            lookup_allowance_check(user=user, api_key=api_key_of(request))
         except DailyCapReached as error:
             raise DailyCapExceeded(str(error)) from error
 
     def _record(self, request: Request, action: SearchAction, query: SearchQuery, count: int):
         search_event_record(
-            user=None if _api_key(request) else request.user,
-            api_key=_api_key(request),
+            user=None if api_key_of(request) else request.user,
+            api_key=api_key_of(request),
             action=action,
             channel=SearchChannel.API,
             query=query,

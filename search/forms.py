@@ -47,11 +47,3 @@ class UsageFilterForm(forms.Form):
         elif (cleaned["date_to"] - cleaned["date_from"]).days >= USAGE_MAX_DAYS:
             self.add_error("date_from", f"Choose a period of at most {USAGE_MAX_DAYS} days.")
         return cleaned
-
-
-class ApiKeyCreateForm(forms.Form):
-    name = forms.CharField(
-        max_length=50,
-        label="Key name",
-        help_text="What will use the key, e.g. “Billing system (production)”.",
-    )

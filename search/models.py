@@ -1,40 +1,10 @@
-"""The search audit (append-only) and the organisations' API keys."""
+"""The search audit (append-only)."""
 
 from django.db import models
 from django.utils import timezone
-from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
-from accounts.models import Organisation, User
-from ecoes.audit import AppendOnlyModel
-
-
-class OrganisationApiKeyManager(BaseAPIKeyManager):
-    def get_usable_keys(self) -> models.QuerySet:
-        # Authentication reads the organisation of every key it accepts.
-        return super().get_usable_keys().select_related("organisation")
-
-
-class OrganisationApiKey(AbstractAPIKey):
-    """A key for an organisation's service accounts: only a hash is stored (SHA-512, by
-    djangorestframework-api-key); the key itself is shown once, when it is created."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="api_keys"
-    )
-    created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-
-    objects = OrganisationApiKeyManager()
-
-    class Meta(AbstractAPIKey.Meta):
-        verbose_name = "organisation API key"
-        verbose_name_plural = "organisation API keys"
-        indexes = [models.Index(fields=["organisation", "-created"], name="search_key_org_idx")]
+from accounts.models import Organisation, OrganisationApiKey, User
+from core.audit import AppendOnlyModel
 
 
 class SearchAction(models.TextChoices):

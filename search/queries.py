@@ -16,10 +16,10 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from ecoes.compiled import CompiledQuery
+from accounts.models import Organisation, OrganisationApiKey, User
+from core.compiled import CompiledQuery
 from registry.models import Meter, MeteringPoint, RelatedMpan
-from search.models import OrganisationApiKey, SearchAction, SearchEvent
+from search.models import SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
 
 UK = ZoneInfo("Europe/London")
@@ -242,9 +242,3 @@ def search_usage(
         )
         for row in rows
     ]
-
-
-def api_keys_of(organisation: Organisation) -> QuerySet[OrganisationApiKey]:
-    return OrganisationApiKey.objects.filter(organisation=organisation).select_related(
-        "created_by", "revoked_by"
-    )

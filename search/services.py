@@ -1,24 +1,19 @@
-"""Writes for search: the audit record, the daily caps, API keys."""
+"""Writes for search: the audit record and the daily caps."""
 
 import contextlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from accounts.models import Organisation, User
-from search.models import OrganisationApiKey, SearchAction, SearchChannel, SearchEvent
+from accounts.models import OrganisationApiKey, User
+from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
 from search.queries import lookups_today_count, uk_day_start
 
 
 class DailyCapReached(Exception):
     """The user or the API key has made today's allowed number of lookups."""
-
-
-class ApiKeyError(Exception):
-    """An API key cannot be created or revoked; the message says why."""
 
 
 # A day's counter outlives the UK day it counts (23 to 25 hours) by a margin.
@@ -139,30 +134,3 @@ def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
-
-
-def api_key_create(
-    *, organisation: Organisation, name: str, created_by: User
-) -> tuple[OrganisationApiKey, str]:
-    """A new key for the organisation; the key text is returned once and never stored."""
-    name = name.strip()
-    if not name:
-        raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
-    if len(name) > 50:
-        raise ApiKeyError("A key name is at most 50 characters.")
-    return OrganisationApiKey.objects.create_key(
-        organisation=organisation, name=name, created_by=created_by
-    )
-
-
-@transaction.atomic
-def api_key_revoke(*, api_key: OrganisationApiKey, revoked_by: User) -> OrganisationApiKey:
-    """Revoke a key for good: requests with it are refused from now on."""
-    api_key = OrganisationApiKey.objects.select_for_update().get(pk=api_key.pk)
-    if api_key.revoked:
-        raise ApiKeyError(f"The key “{api_key.name}” was already revoked.")
-    api_key.revoked = True
-    api_key.revoked_at = timezone.now()
-    api_key.revoked_by = revoked_by
-    api_key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
-    return api_key

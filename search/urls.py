@@ -1,6 +1,6 @@
 from django.urls import path
 
-from search import key_views, views
+from search import views
 
 app_name = "search"
 
@@ -11,10 +11,4 @@ urlpatterns = [
     path("search/export.csv", views.search_export, name="export"),
     path("search/usage/", views.search_usage_view, name="usage"),
     path("metering-points/<str:mpan_core>/", views.metering_point_detail_view, name="detail"),
-    path("organisation/api-keys/", key_views.api_key_list, name="api-keys"),
-    path(
-        "organisation/api-keys/<str:prefix>/revoke/",
-        key_views.api_key_revoke_view,
-        name="api-key-revoke",
-    ),
 ]

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ecoes.http import client_ip
+from core.http import client_ip
 from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
 from search.parsing import SearchInputError, SearchKind, SearchQuery, mpan_parse, search_parse

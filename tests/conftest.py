@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from accounts.roles import MarketRole, UserRole
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.factories import OrganisationFactory, UserFactory, totp_enable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -99,6 +99,13 @@ def service_admin_without_mfa(operator_organisation):
 
 
 @pytest.fixture
+def member_client(client, member):
+    """The test client, logged in as a plain member of organisation A."""
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
 def service_admin(service_admin_without_mfa):
     """A service admin with TOTP set up, as the MFA middleware requires of them."""
     totp_enable(service_admin_without_mfa)
@@ -141,7 +148,7 @@ def celery_worker_start(queue: str, log):
                 "-m",
                 "celery",
                 "-A",
-                "ecoes",
+                "config",
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",
@@ -230,7 +237,7 @@ def _close_connection_pools(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _service_status_cache_cleared():
     """The service status snapshot is cached; a test must not see the last test's windows."""
-    from ecoes.service_status.queries import status_cache_clear
+    from service_status.queries import status_cache_clear
 
     status_cache_clear()
     yield

@@ -75,7 +75,7 @@ class ServiceWindowFactory(factory.django.DjangoModelFactory):
     """A window written straight to the table; tests of auditing use the services."""
 
     class Meta:
-        model = "ecoes.ServiceWindow"
+        model = "service_status.ServiceWindow"
 
     mode = "restricted"
     starts_at = factory.LazyFunction(timezone.now)
@@ -85,7 +85,7 @@ class ServiceWindowFactory(factory.django.DjangoModelFactory):
 
 class BroadcastFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "ecoes.Broadcast"
+        model = "service_status.Broadcast"
 
     title = factory.Sequence(lambda n: f"Service broadcast {n}")
     body = "Something users should know."

@@ -1,8 +1,8 @@
-# The audit table refuses UPDATE and DELETE on PostgreSQL (ecoes/audit.py); nothing on SQLite.
+# The audit table refuses UPDATE and DELETE on PostgreSQL (core/audit.py); nothing on SQLite.
 
 from django.db import migrations
 
-from ecoes.audit import AppendOnlyTrigger
+from core.audit import AppendOnlyTrigger
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from ecoes.audit import AppendOnlyTrigger
+from core.audit import AppendOnlyTrigger
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
-# The audit table refuses UPDATE and DELETE on PostgreSQL (ecoes/audit.py); nothing on SQLite.
+# The audit table refuses UPDATE and DELETE on PostgreSQL (core/audit.py); nothing on SQLite.
 # The purge deletes reports: their downloads keep the record, with report_id set to NULL.
 
 from django.db import migrations
 
-from ecoes.audit import AppendOnlyTrigger
+from core.audit import AppendOnlyTrigger
 
 
 class Migration(migrations.Migration):

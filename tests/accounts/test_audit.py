@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from accounts.models import AccountEvent, AccountEventKind
 from accounts.services import account_event_record
-from ecoes.audit import AppendOnlyError
+from core.audit import AppendOnlyError
 
 
 @pytest.fixture

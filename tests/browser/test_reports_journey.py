@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import MarketRole
-from reports.services import report_create_d0312_processing
+from registry.d0312_report import report_create_d0312_processing
 from tests.factories import TEST_PASSWORD, OrganisationFactory, ReportFactory, UserFactory
 
 pytestmark = pytest.mark.browser

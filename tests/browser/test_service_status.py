@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ecoes.service_status import services
-from ecoes.service_status.timefmt import uk_stamp, uk_time
+from service_status import services
+from service_status.timefmt import uk_stamp, uk_time
 from tests.factories import TEST_PASSWORD, ServiceWindowFactory, UserFactory
 
 pytestmark = pytest.mark.browser

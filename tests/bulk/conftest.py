@@ -11,12 +11,6 @@ def _bulk_files_in_a_temporary_media_root(media_root):
     return media_root
 
 
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
 def result_rows(report: Report) -> list[list[str]]:
     """The result file of a bulk search, as CSV rows (header first)."""
     with report.file.open("rb") as handle:

@@ -2,9 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.services import api_key_create
 from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.services import bulk_search_run
-from search.services import api_key_create
 from tests.factories import MeteringPointFactory, UserFactory, mpan_core_for
 
 pytestmark = pytest.mark.django_db

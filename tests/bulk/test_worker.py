@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from bulk.models import BulkSearch, BulkSearchStatus
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.bulk.conftest import result_rows
 from tests.factories import MeteringPointFactory, mpan_core_for
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AccountEvent, AccountEventKind
 from accounts.roles import UserRole
-from ecoes.audit import AppendOnlyError
-from ecoes.service_status.models import BroadcastUpdate
+from core.audit import AppendOnlyError
 from extracts import services
 from extracts.models import (
     Extract,
@@ -20,6 +19,7 @@ from extracts.models import (
 )
 from reports.models import Report
 from reports.services import report_download_record
+from service_status.models import BroadcastUpdate
 from tests.factories import (
     BroadcastFactory,
     MeterFactory,

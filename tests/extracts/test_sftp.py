@@ -231,7 +231,7 @@ def test_too_many_failed_logins_from_an_address_are_refused_even_with_a_good_key
 
 
 def test_offline_mode_refuses_new_sessions_with_the_reason(sftp_server, mops):
-    from ecoes.service_status.services import service_mode_set
+    from service_status.services import service_mode_set
 
     mtrw, _, _ = mops
     service_mode_set(

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from accounts.demo import demo_data_load
 from accounts.models import Organisation
-from ecoes.celery import app as celery_app
+from bench.demo_accounts import demo_data_load
+from config.celery import app as celery_app
 from extracts.models import Extract, ExtractDisclosure, ExtractStatus
 from extracts.services import migration_run_resume, migration_run_start
 from registry.keys import serial_key

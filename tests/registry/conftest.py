@@ -4,13 +4,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from accounts.roles import MarketRole
-from dtc import Instance
-from registry.generate import (
+from bench.generate import (
     meter_information_write,
     metering_points,
     refresh_write,
     relationships_write,
 )
+from dtc import Instance
 from registry.models import FlowFileChannel
 from registry.services import flow_file_process, flow_file_receive
 from tests.factories import OrganisationFactory, UserFactory
@@ -101,7 +101,7 @@ def loaded(distributor):
 
 
 def unknown_core() -> str:
-    from registry.generate import mpan_core
+    from bench.generate import mpan_core
 
     return mpan_core("12", 9_999_999_999)
 

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from ecoes.service_status.queries import status_cache_clear
 from registry.models import FlowFileStatus, Meter, MeteringPoint
 from reports.kinds import ReportKind
 from reports.models import Report
+from service_status.queries import status_cache_clear
 from tests.factories import UserFactory
 from tests.registry.conftest import meter_information_bytes, points, send, unknown_core
 

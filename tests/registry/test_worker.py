@@ -3,7 +3,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from registry.models import FlowFile, FlowFileStatus, MeteringPoint
 from tests.factories import UserFactory
 from tests.registry.conftest import points, refresh_bytes

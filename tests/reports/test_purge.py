@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ecoes.celery import app as celery_app
+from config.celery import app as celery_app
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
 from reports.tasks import reports_purge_expired

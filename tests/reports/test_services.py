@@ -9,15 +9,15 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
-from ecoes.audit import AppendOnlyError
-from reports.kinds import D0312_REPORT_HEADER, ReportKind
+from core.audit import AppendOnlyError
+from registry.d0312_report import D0312_REPORT_HEADER, report_create_d0312_processing
+from reports.kinds import ReportKind
 from reports.models import Report, ReportDownload
 from reports.retention import report_available_until
 from reports.services import (
     ReportError,
     ReportExpiredError,
     report_create,
-    report_create_d0312_processing,
     report_download_record,
 )
 from tests.factories import ReportFactory

@@ -28,12 +28,6 @@ def body(response) -> bytes:
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
-@pytest.fixture
 def outsider(other_organisation):
     return UserFactory(organisation=other_organisation, email="outsider@orgb.example")
 

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.services import api_key_create, api_key_revoke
 from search.models import SearchChannel, SearchEvent
-from search.services import api_key_create, api_key_revoke
 from tests.factories import MeterFactory, MeteringPointFactory, mpan_core_for
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from accounts.models import AccountEvent
+from accounts.models import AccountEvent, OrganisationApiKey
 from accounts.roles import MarketRole
-from accounts.services import account_event_record
+from accounts.services import account_event_record, api_key_create
 from bulk.models import BulkSearch
 from bulk.services import bulk_search_submit
 from extracts.models import SshPublicKey
@@ -16,8 +16,7 @@ from extracts.services import ssh_key_add
 from registry.models import FlowFile, FlowFileChannel, MeteringPoint
 from registry.services import flow_file_receive
 from reports.models import Report
-from search.models import OrganisationApiKey, SearchChannel
-from search.services import api_key_create
+from search.models import SearchChannel
 from tests.factories import MeteringPointFactory, ReportFactory, UserFactory
 
 FLOW_CONTENT = (

@@ -130,7 +130,7 @@ def worker_start(
                 "-m",
                 "celery",
                 "-A",
-                "ecoes",
+                "config",
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",

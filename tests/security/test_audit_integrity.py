@@ -1,5 +1,5 @@
 """Audit records cannot be changed or deleted: not through the ORM, not in the admin, and
-on PostgreSQL not even with raw SQL (ecoes/audit.py)."""
+on PostgreSQL not even with raw SQL (core/audit.py)."""
 
 from datetime import timedelta
 
@@ -11,15 +11,15 @@ from django.test import RequestFactory
 
 from accounts.models import AccountEvent
 from accounts.services import account_event_record
-from ecoes.audit import AppendOnlyError, AppendOnlyModel
-from ecoes.service_status.models import ServiceStatusChange
-from ecoes.service_status.services import service_mode_set
+from core.audit import AppendOnlyError, AppendOnlyModel
 from extracts.models import ExtractDisclosure
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import search_parse
 from search.services import search_event_record
+from service_status.models import ServiceStatusChange
+from service_status.services import service_mode_set
 from tests.conftest import missing_part
 from tests.factories import ReportFactory, UserFactory
 

@@ -239,12 +239,12 @@ for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset
 # except to add rows to tables that are written only by the service layer or are audit.
 ADMIN_PREFIX = "admin/"
 ADMIN_ADD_REFUSED = {
-    "ecoes_servicestatuschange",
+    "service_status_servicestatuschange",
     "accounts_accountevent",
     "registry_meteringpoint",
     "registry_relatedmpan",
     "registry_flowfile",
-    "search_organisationapikey",
+    "accounts_organisationapikey",
     "search_searchevent",
     "reports_report",
     "reports_reportdownload",

@@ -21,18 +21,18 @@ from django.db import connection
 from django.test import Client
 
 from accounts.roles import MarketRole
-from ecoes.celery import app as celery_app
-from ecoes.tasks import sessions_clear_expired
-from registry.generate import metering_points, refresh_write
+from bench.generate import metering_points, refresh_write
+from config.celery import app as celery_app
+from core.tasks import sessions_clear_expired
 from registry.models import FlowFile, FlowFileChannel, FlowFileStatus, Meter, MeteringPoint
 from registry.services import flow_file_receive
 from registry.tasks import flow_file_process
 from tests.conftest import missing_part
-from tests.ecoes.test_tasks import make_session
+from tests.core.test_tasks import make_session
 from tests.factories import TEST_PASSWORD, MeteringPointFactory, OrganisationFactory, UserFactory
 from tests.security.services import OwnRedis, wait_for, worker_start, worker_stop
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.faults]
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def portal_on_own_redis(settings, own_redis, tasks_to_the_broker):
     settings.REDIS_URL = own_redis.url
     settings.CACHES = {
         "default": {
-            "BACKEND": "ecoes.cache.FaultTolerantRedisCache",
+            "BACKEND": "core.cache.FaultTolerantRedisCache",
             "LOCATION": own_redis.url,
             "KEY_PREFIX": "ecoes",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_AFTER": 0.5},

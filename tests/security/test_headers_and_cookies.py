@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.ecoes.test_settings import PRODUCTION_ENV, manage
+from tests.core.test_settings import PRODUCTION_ENV, manage
 from tests.factories import TEST_PASSWORD
 
 SETTINGS_TO_PRINT = [

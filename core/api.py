@@ -1,0 +1,42 @@
+"""The API's one error shape: {"error": {"code": ..., "message": ..., "field": ...}}.
+
+Set as REST_FRAMEWORK["EXCEPTION_HANDLER"]. DRF's own handler decides the status and
+headers; this one only rewrites the body, naming the first invalid field (if any).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions
+from rest_framework.views import exception_handler
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # not an API error: Django's 500 handling takes over
+    code, message, field = _first_error(exc.detail if hasattr(exc, "detail") else str(exc))
+    response.data = {"error": {"code": code, "message": message, "field": field}}
+    return response
+
+
+def _first_error(detail, field=None):
+    """Walk DRF's nested detail down to its first message and the field that holds it."""
+    if isinstance(detail, dict):
+        key, value = next(iter(detail.items()))
+        if key not in ("non_field_errors", "__all__"):
+            field = key if field is None else f"{field}.{key}"
+        return _first_error(value, field)
+    if isinstance(detail, list):
+        return _first_error(detail[0], field) if detail else ("error", "", field)
+    return getattr(detail, "code", "error"), str(detail), field
+
+
+# The schema's description of the one error shape, for every API view's responses.
+ERROR_RESPONSE = OpenApiResponse(
+    description='The one error shape: {"error": {"code": ..., "message": ..., "field": ...}}'
+)

@@ -1,0 +1,232 @@
+"""Admin screens for the service status. Every change goes through the services, audited."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from accounts.roles import MarketRole, UserRole
+from service_status import services
+from service_status.models import (
+    Broadcast,
+    BroadcastUpdate,
+    RetiredFunction,
+    ServiceStatusChange,
+    ServiceWindow,
+)
+from service_status.modes import ServiceMode
+from service_status.queries import mode_in_force, status_cache_clear, user_is_service_admin
+
+
+class ServiceAdminsOnly:
+    """Only service admins see and change the service status in the admin."""
+
+    def has_module_permission(self, request):
+        return user_is_service_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return user_is_service_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return user_is_service_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return user_is_service_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return user_is_service_admin(request.user)
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=500,
+        help_text="Recorded in the service status audit.",
+    )
+
+
+@admin.register(ServiceWindow)
+class ServiceWindowAdmin(ServiceAdminsOnly, admin.ModelAdmin):
+    form = ChangeReasonForm
+    list_display = ["__str__", "mode", "starts_at", "ends_at", "reason"]
+    list_filter = ["mode"]
+    fields = ["mode", "starts_at", "ends_at", "reason", "message", "change_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing a window changes the mode: use `manage.py service_window remove ID
+        # --reason ...`, or end it by editing its end time (with a reason).
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The form has already checked what the service checks (the model's constraint).
+        services.service_window_save(
+            window=obj, reason=form.cleaned_data["change_reason"], actor=request.user
+        )
+
+
+@admin.register(RetiredFunction)
+class RetiredFunctionAdmin(ServiceAdminsOnly, admin.ModelAdmin):
+    form = ChangeReasonForm
+    list_display = ["function", "retired_from", "message"]
+    fields = ["function", "retired_from", "message", "change_reason"]
+
+    def save_model(self, request, obj, form, change):
+        services.retired_function_set(
+            function=obj.function,
+            retired_from=obj.retired_from,
+            message=obj.message,
+            reason=form.cleaned_data["change_reason"],
+            actor=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        services.retired_function_remove(
+            retirement=obj, reason="withdrawn in the admin", actor=request.user
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class BroadcastForm(forms.ModelForm):
+    market_role_codes = forms.MultipleChoiceField(
+        label="Market roles",
+        choices=MarketRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Empty: every market role.",
+    )
+    user_roles = forms.MultipleChoiceField(
+        choices=UserRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Empty: every portal role.",
+    )
+
+    class Meta:
+        model = Broadcast
+        fields = [
+            "title",
+            "severity",
+            "body",
+            "active_from",
+            "active_until",
+            "organisations",
+            "market_role_codes",
+            "user_roles",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["market_role_codes"] = list(self.instance.market_role_codes)
+            self.initial["user_roles"] = self.instance.user_role_list
+
+    def clean_market_role_codes(self):
+        return "".join(sorted(self.cleaned_data["market_role_codes"]))
+
+    def clean_user_roles(self):
+        return ",".join(self.cleaned_data["user_roles"])
+
+
+class BroadcastUpdateInline(admin.TabularInline):
+    model = BroadcastUpdate
+    extra = 1
+    fields = ["posted_at", "text"]
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(ServiceAdminsOnly, admin.ModelAdmin):
+    form = BroadcastForm
+    inlines = [BroadcastUpdateInline]
+    list_display = ["title", "severity", "active_from", "active_until"]
+    list_filter = ["severity"]
+    filter_horizontal = ["organisations"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        status_cache_clear()
+
+
+class ModeChangeForm(forms.Form):
+    SCHEDULE = "schedule"
+    mode = forms.ChoiceField(
+        choices=[*ServiceMode.choices, (SCHEDULE, "Follow the schedule (clear the manual mode)")]
+    )
+    until = forms.DateTimeField(
+        required=False,
+        help_text="UK time, e.g. 2019-06-28 20:00. Empty: until changed.",
+    )
+    reason = forms.CharField(max_length=200, help_text="Recorded in the audit.")
+    message = forms.CharField(widget=forms.Textarea, required=False, help_text="Shown to users.")
+
+
+@admin.register(ServiceStatusChange)
+class ServiceStatusChangeAdmin(ServiceAdminsOnly, admin.ModelAdmin):
+    """The audit (read-only), and the screen that sets the manual mode."""
+
+    list_display = ["at", "actor_label", "action", "mode_before", "mode_after", "subject", "reason"]
+    list_filter = ["action"]
+    change_list_template = "admin/service_status/servicestatuschange/change_list.html"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "mode/",
+                self.admin_site.admin_view(self.mode_view),
+                name="service_status_service_mode",
+            ),
+            *super().get_urls(),
+        ]
+
+    def mode_view(self, request):
+        """GET shows the mode and the form; only a POST (with its CSRF token) changes it."""
+        if not user_is_service_admin(request.user):
+            raise PermissionDenied
+        form = ModeChangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["mode"] == ModeChangeForm.SCHEDULE:
+                    services.service_mode_clear(reason=data["reason"], actor=request.user)
+                else:
+                    services.service_mode_set(
+                        mode=data["mode"],
+                        until=data["until"],
+                        reason=data["reason"],
+                        message=data["message"],
+                        actor=request.user,
+                    )
+            except services.ServiceStatusError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The service mode was changed and audited.")
+                return redirect(reverse("admin:service_status_service_mode"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Service mode",
+            "form": form,
+            "state": mode_in_force(fresh=True),
+            "now": timezone.now(),
+            "recent": ServiceStatusChange.objects.all()[:10],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/service_status/service_mode.html", context)

@@ -1,0 +1,307 @@
+"""Writes to the service status. Each change is audited and refreshes the cached status."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from service_status import functions as sf
+from service_status.models import (
+    Broadcast,
+    BroadcastUpdate,
+    RetiredFunction,
+    ServiceOverride,
+    ServiceStatusChange,
+    ServiceWindow,
+)
+from service_status.modes import ServiceMode
+from service_status.queries import mode_in_force, status_cache_clear
+from service_status.timefmt import uk_period, uk_time
+
+Action = ServiceStatusChange.Action
+
+
+class ServiceStatusError(Exception):
+    """A change to the service status that cannot be made; the message says why."""
+
+
+def _actor_label(actor, actor_label: str | None) -> str:
+    if actor_label:
+        return actor_label
+    if actor is not None:
+        return actor.email
+    raise ServiceStatusError("Say who makes the change.")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceStatusError("Give a reason: every change to the service status is audited.")
+    return reason
+
+
+def _refresh_cache_now_and_on_commit() -> None:
+    # Now, so this process sees its own change; again on commit, in case another
+    # request cached the old state in between.
+    status_cache_clear()
+    transaction.on_commit(status_cache_clear)
+
+
+def _audited(*, action, subject: str, reason: str, actor, actor_label: str | None, change):
+    """Apply `change` and write its audit row, with the mode in force before and after."""
+    label = _actor_label(actor, actor_label)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        before = mode_in_force(fresh=True).mode
+        result = change()
+        after = mode_in_force(fresh=True).mode
+        ServiceStatusChange.objects.create(
+            actor=actor,
+            actor_label=label,
+            action=action,
+            mode_before=before,
+            mode_after=after,
+            subject=subject(result) if callable(subject) else subject,
+            reason=reason,
+        )
+        _refresh_cache_now_and_on_commit()
+    return result
+
+
+# --- The manual override --------------------------------------------------------------
+
+
+def service_mode_set(
+    *,
+    mode: str,
+    reason: str,
+    until: datetime | None = None,
+    message: str = "",
+    actor=None,
+    actor_label: str | None = None,
+) -> ServiceOverride:
+    """Force a mode, beating the schedule, until `until` (or until cleared)."""
+    if mode not in ServiceMode.values:
+        raise ServiceStatusError(f"{mode!r} is not a mode; use one of {ServiceMode.values}.")
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ServiceStatusError(f"'Until' ({uk_time(until)}) must be in the future.")
+
+    def change():
+        override, _ = ServiceOverride.objects.update_or_create(
+            pk=ServiceOverride.SINGLETON_ID,
+            defaults={
+                "mode": mode,
+                "until": until,
+                "reason": _require_reason(reason),
+                "message": message,
+                "set_by": actor,
+                "set_at": now,
+            },
+        )
+        return override
+
+    until_text = f" until {uk_time(until)}" if until else " until changed"
+    return _audited(
+        action=Action.OVERRIDE_SET,
+        subject=f"manual mode {mode}{until_text}",
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=change,
+    )
+
+
+def service_mode_clear(*, reason: str, actor=None, actor_label: str | None = None) -> None:
+    """Drop the manual mode: the schedule (windows, else normal) decides again."""
+    if not ServiceOverride.objects.exists():
+        raise ServiceStatusError("No manual mode is set; the schedule already decides.")
+    _audited(
+        action=Action.OVERRIDE_CLEARED,
+        subject="manual mode cleared",
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=lambda: ServiceOverride.objects.all().delete(),
+    )
+
+
+# --- Scheduled windows ----------------------------------------------------------------
+
+
+def _window_subject(window: ServiceWindow) -> str:
+    return f"window #{window.pk}: {window.mode} {uk_period(window.starts_at, window.ends_at)}"
+
+
+def _check_window(window: ServiceWindow) -> None:
+    if window.mode not in (ServiceMode.RESTRICTED, ServiceMode.OFFLINE):
+        raise ServiceStatusError("A window is either restricted or offline.")
+    if window.ends_at <= window.starts_at:
+        raise ServiceStatusError("A window must end after it starts.")
+    if not (window.reason or "").strip():
+        raise ServiceStatusError("A window needs a reason; users are shown it.")
+
+
+def service_window_save(
+    *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
+) -> ServiceWindow:
+    """Create or change a window (the admin's path), audited."""
+    _check_window(window)
+    adding = window._state.adding
+
+    def change():
+        if adding and actor is not None and window.created_by_id is None:
+            window.created_by = actor
+        window.save()
+        return window
+
+    return _audited(
+        action=Action.WINDOW_ADDED if adding else Action.WINDOW_CHANGED,
+        subject=_window_subject,
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=change,
+    )
+
+
+def service_window_add(
+    *,
+    mode: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    message: str = "",
+    actor=None,
+    actor_label: str | None = None,
+) -> ServiceWindow:
+    window = ServiceWindow(
+        mode=mode, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), message=message
+    )
+    return service_window_save(window=window, reason=reason, actor=actor, actor_label=actor_label)
+
+
+def service_window_end_now(
+    *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
+) -> ServiceWindow:
+    """End an active window early (e.g. the deployment finished ahead of time)."""
+    now = timezone.now()
+    if not window.starts_at <= now < window.ends_at:
+        raise ServiceStatusError(f"Window #{window.pk} is not active, so it cannot be ended now.")
+    if window.starts_at == now:
+        raise ServiceStatusError(f"Window #{window.pk} has only just started; remove it instead.")
+    window.ends_at = now
+    return service_window_save(window=window, reason=reason, actor=actor, actor_label=actor_label)
+
+
+def service_window_remove(
+    *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
+) -> None:
+    subject = _window_subject(window)
+
+    _audited(
+        action=Action.WINDOW_REMOVED,
+        subject=subject,
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=window.delete,
+    )
+
+
+# --- Retired functions ------------------------------------------------------------------
+
+
+def retired_function_set(
+    *,
+    function: str,
+    retired_from: datetime,
+    message: str,
+    reason: str,
+    actor=None,
+    actor_label: str | None = None,
+) -> RetiredFunction:
+    if function not in dict(sf.RETIRABLE_FUNCTION_CHOICES):
+        raise ServiceStatusError(f"{function!r} cannot be retired.")
+    if not message.strip():
+        raise ServiceStatusError("Say what users should do instead: the message is shown to them.")
+
+    def change():
+        retirement, _ = RetiredFunction.objects.update_or_create(
+            function=function, defaults={"retired_from": retired_from, "message": message}
+        )
+        return retirement
+
+    return _audited(
+        action=Action.RETIREMENT_SET,
+        subject=f"{function} retired from {uk_time(retired_from)}",
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=change,
+    )
+
+
+def retired_function_remove(
+    *, retirement: RetiredFunction, reason: str, actor=None, actor_label: str | None = None
+) -> None:
+    _audited(
+        action=Action.RETIREMENT_REMOVED,
+        subject=f"{retirement.function} no longer retired",
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+        change=retirement.delete,
+    )
+
+
+# --- Broadcasts -------------------------------------------------------------------------
+
+
+def broadcast_create(
+    *,
+    title: str,
+    body: str,
+    severity: str = "info",
+    active_from: datetime | None = None,
+    active_until: datetime | None = None,
+    organisations=(),
+    market_role_codes: str = "",
+    user_roles: tuple[str, ...] = (),
+    actor=None,
+) -> Broadcast:
+    if active_until is not None and active_until <= (active_from or timezone.now()):
+        raise ServiceStatusError("A broadcast must end after it starts.")
+    broadcast = Broadcast.objects.create(
+        title=title,
+        body=body,
+        severity=severity,
+        active_from=active_from or timezone.now(),
+        active_until=active_until,
+        market_role_codes="".join(sorted(set(market_role_codes))),
+        user_roles=",".join(user_roles),
+        created_by=actor,
+    )
+    broadcast.organisations.set(organisations)
+    _refresh_cache_now_and_on_commit()
+    return broadcast
+
+
+def broadcast_update_post(
+    *, broadcast: Broadcast, text: str, posted_at: datetime | None = None
+) -> BroadcastUpdate:
+    """Add a timestamped update, shown as 'Update (28/06/2019 18:51): ...'."""
+    if not text.strip():
+        raise ServiceStatusError("An update needs some text.")
+    update = BroadcastUpdate.objects.create(
+        broadcast=broadcast, text=text.strip(), posted_at=posted_at or timezone.now()
+    )
+    _refresh_cache_now_and_on_commit()
+    return update
+
+
+def broadcast_end(*, broadcast: Broadcast, at: datetime | None = None) -> Broadcast:
+    broadcast.active_until = at or timezone.now()
+    broadcast.save(update_fields=["active_until"])
+    _refresh_cache_now_and_on_commit()
+    return broadcast

@@ -1,0 +1,65 @@
+from datetime import date
+
+import pytest
+from django.db.models import Q
+
+from core.compiled import CompiledQuery
+from registry.models import Meter, MeteringPoint, RelatedMpan
+from tests.factories import MeterFactory, MeteringPointFactory, RelatedMpanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_instances_are_what_the_orm_builds():
+    point = MeteringPointFactory(
+        supplier_date=date(2019, 6, 28), domestic_premises=True, dcc_service_flag=None
+    )
+    MeterFactory(metering_point=point, installation_date=date(2015, 3, 1))
+    MeterFactory(metering_point=point, removal_date=date(2016, 1, 1))
+    by_core = CompiledQuery(lambda core: MeteringPoint.objects.filter(pk=core), arity=1)
+    meters = CompiledQuery(
+        lambda core: Meter.objects.filter(metering_point_id=core).order_by("id"), arity=1
+    )
+    found = by_core.first(point.mpan_core)
+    assert fields(found) == fields(MeteringPoint.objects.get(pk=point.mpan_core))
+    assert isinstance(found.supplier_date, date) and found.domestic_premises is True
+    assert not found._state.adding and found._state.db == "default"
+    assert [fields(m) for m in meters.all(point.mpan_core)] == [
+        fields(m) for m in Meter.objects.filter(metering_point=point).order_by("id")
+    ]
+    assert by_core.first("1200000000000") is None
+
+
+def test_rows_are_converted_and_a_parameter_may_be_used_twice():
+    link = RelatedMpanFactory(effective_date=date(2010, 1, 1))
+    core = link.metering_point_id
+    links = CompiledQuery(
+        lambda core: (
+            RelatedMpan.objects.filter(Q(metering_point_id=core) | Q(related_id=core))
+            .order_by()
+            .values_list("metering_point_id", "related_id", "effective_date")
+        ),
+        arity=1,
+    )
+    assert [tuple(row) for row in links.rows(core)] == [(core, link.related_id, date(2010, 1, 1))]
+    assert [tuple(row) for row in links.rows(link.related_id)] == [
+        (core, link.related_id, date(2010, 1, 1))
+    ]
+    with pytest.raises(ValueError, match="no instances"):
+        links.all(core)
+
+
+def test_shapes_it_cannot_run_faithfully_are_refused_when_compiled():
+    contains = CompiledQuery(lambda text: MeteringPoint.objects.filter(postcode__contains=text), 1)
+    with pytest.raises(ValueError, match="transformed"):
+        contains.all("SW1")
+    related = CompiledQuery(
+        lambda core: Meter.objects.select_related("metering_point").filter(metering_point_id=core),
+        1,
+    )
+    with pytest.raises(ValueError, match="select_related"):
+        related.all("1")

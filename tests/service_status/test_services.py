@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from service_status import services
+from service_status.models import ServiceStatusChange
+from service_status.queries import mode_in_force
+from tests.factories import ServiceWindowFactory
+
+pytestmark = pytest.mark.django_db
+HOUR = timedelta(hours=1)
+
+
+def test_setting_the_mode_is_audited_with_who_what_and_why(service_admin):
+    services.service_mode_set(
+        mode="offline", until=timezone.now() + HOUR, reason="incident 42", actor=service_admin
+    )
+    change = ServiceStatusChange.objects.get()
+    assert change.action == "override_set"
+    assert change.actor == service_admin
+    assert change.actor_label == "desk@operator.example"
+    assert (change.mode_before, change.mode_after) == ("normal", "offline")
+    assert change.reason == "incident 42"
+    assert "offline until" in change.subject
+    assert mode_in_force().mode == "offline"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_mode_change_without_a_reason_is_refused(service_admin, reason):
+    with pytest.raises(services.ServiceStatusError, match="reason"):
+        services.service_mode_set(mode="offline", reason=reason, actor=service_admin)
+    assert mode_in_force(fresh=True).mode == "normal"
+    assert not ServiceStatusChange.objects.exists()
+
+
+def test_an_until_in_the_past_is_refused(service_admin):
+    with pytest.raises(services.ServiceStatusError, match="future"):
+        services.service_mode_set(
+            mode="offline", until=timezone.now() - HOUR, reason="x", actor=service_admin
+        )
+
+
+def test_clearing_the_mode_returns_to_the_schedule_and_is_audited(service_admin):
+    now = timezone.now()
+    ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + HOUR)
+    services.service_mode_set(mode="normal", reason="tested early", actor=service_admin)
+    assert mode_in_force().mode == "normal"
+    services.service_mode_clear(reason="back to plan", actor=service_admin)
+    assert mode_in_force().mode == "restricted"
+    latest = ServiceStatusChange.objects.latest()
+    assert latest.action == "override_cleared"
+    assert (latest.mode_before, latest.mode_after) == ("normal", "restricted")
+
+
+def test_adding_ending_and_removing_a_window_are_audited(service_admin):
+    now = timezone.now()
+    window = services.service_window_add(
+        mode="offline",
+        starts_at=now - HOUR,
+        ends_at=now + HOUR,
+        reason="deploy",
+        actor=service_admin,
+    )
+    services.service_window_end_now(window=window, reason="done early", actor=service_admin)
+    services.service_window_remove(window=window, reason="tidy up", actor=service_admin)
+    changes = list(
+        ServiceStatusChange.objects.order_by("pk").values_list(
+            "action", "mode_before", "mode_after", "reason"
+        )
+    )
+    assert changes == [
+        ("window_added", "normal", "offline", "deploy"),
+        ("window_changed", "offline", "normal", "done early"),
+        ("window_removed", "normal", "normal", "tidy up"),
+    ]
+
+
+def test_a_window_must_end_after_it_starts(service_admin):
+    now = timezone.now()
+    with pytest.raises(services.ServiceStatusError, match="end after"):
+        services.service_window_add(
+            mode="offline", starts_at=now, ends_at=now, reason="x", actor=service_admin
+        )
+
+
+def test_the_audit_is_append_only(service_admin):
+    services.service_mode_set(mode="restricted", reason="x", actor=service_admin)
+    change = ServiceStatusChange.objects.get()
+    change.reason = "something else"
+    with pytest.raises(TypeError, match="append-only"):
+        change.save()
+    with pytest.raises(TypeError, match="append-only"):
+        change.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        ServiceStatusChange.objects.update(reason="y")
+    with pytest.raises(TypeError, match="append-only"):
+        ServiceStatusChange.objects.all().delete()
+
+
+def test_a_change_reaches_the_cached_status_at_once(service_admin):
+    assert mode_in_force().mode == "normal"  # cached now
+    services.service_mode_set(mode="offline", reason="incident", actor=service_admin)
+    assert mode_in_force().mode == "offline"
