@@ -137,13 +137,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
 # Tests clear the cache between tests; under pytest-xdist each worker needs a Redis
-# database of its own (the base number + 10 + the worker's index). The shifted URL is put
+# database of its own (the base number + 1 + the worker's index). The shifted URL is put
 # back in the environment, so processes the tests start (Celery workers, gunicorn) use the
 # same database and are not shifted a second time.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
 if REDIS_URL and _xdist_worker and not os.environ.get("ECOES_REDIS_PER_WORKER"):
     _url = urlsplit(REDIS_URL)
-    _db = int(_url.path.strip("/") or 0) + 10 + int(_xdist_worker.removeprefix("gw"))
+    _db = int(_url.path.strip("/") or 0) + 1 + int(_xdist_worker.removeprefix("gw"))
+    if _db > 15:
+        raise ImproperlyConfigured(
+            f"Test worker {_xdist_worker} would use Redis database {_db}; Redis has 16 (0-15)."
+            " Give REDIS_URL a lower database number or run fewer workers."
+        )
     REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["ECOES_REDIS_PER_WORKER"] = "1"
@@ -221,7 +226,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# The accounts adapter, with the service status's say over who may log in (offline mode).
+ACCOUNT_ADAPTER = "service_status.adapters.ServiceStatusAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.roles import MarketRole, UserRole
-from service_status import services
+from service_status import policy, services
 from service_status.models import (
     Broadcast,
     BroadcastUpdate,
@@ -18,7 +18,8 @@ from service_status.models import (
     ServiceWindow,
 )
 from service_status.modes import ServiceMode
-from service_status.queries import mode_in_force, status_cache_clear, user_is_service_admin
+from service_status.policy import user_is_service_admin
+from service_status.queries import mode_in_force
 
 
 class ServiceAdminsOnly:
@@ -126,17 +127,51 @@ class BroadcastForm(forms.ModelForm):
             self.initial["market_role_codes"] = list(self.instance.market_role_codes)
             self.initial["user_roles"] = self.instance.user_role_list
 
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=500,
+        required=False,
+        help_text="Optional; recorded in the service status audit.",
+    )
+
     def clean_market_role_codes(self):
         return "".join(sorted(self.cleaned_data["market_role_codes"]))
 
     def clean_user_roles(self):
         return ",".join(self.cleaned_data["user_roles"])
 
+    def clean(self):
+        """The service's own checks (e.g. an end before the start), shown on the form."""
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        probe = Broadcast(
+            title=cleaned.get("title", ""),
+            body=cleaned.get("body", ""),
+            severity=cleaned.get("severity", ""),
+            active_from=cleaned.get("active_from") or timezone.now(),
+            active_until=cleaned.get("active_until"),
+            market_role_codes=cleaned.get("market_role_codes", ""),
+            user_roles=cleaned.get("user_roles", ""),
+        )
+        try:
+            services.broadcast_check(probe)
+        except services.ServiceStatusError as error:
+            raise forms.ValidationError(str(error)) from error
+        return cleaned
+
 
 class BroadcastUpdateInline(admin.TabularInline):
+    """Updates are posted, never edited: earlier ones show read-only, a new one is now."""
+
     model = BroadcastUpdate
     extra = 1
     fields = ["posted_at", "text"]
+    readonly_fields = ["posted_at"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Broadcast)
@@ -147,14 +182,28 @@ class BroadcastAdmin(ServiceAdminsOnly, admin.ModelAdmin):
     list_filter = ["severity"]
     filter_horizontal = ["organisations"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A broadcast is ended (it stays on the status page's timeline), not deleted.
+        return False
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        services.broadcast_save(
+            broadcast=obj,
+            organisations=form.cleaned_data["organisations"],
+            reason=form.cleaned_data["change_reason"],
+            actor=request.user,
+        )
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        status_cache_clear()
+        # The organisations were set by the service; new updates are posted through it.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        for update in formset.save(commit=False):
+            services.broadcast_update_post(
+                broadcast=form.instance, text=update.text, actor=request.user
+            )
 
 
 class ModeChangeForm(forms.Form):
@@ -168,6 +217,10 @@ class ModeChangeForm(forms.Form):
     )
     reason = forms.CharField(max_length=200, help_text="Recorded in the audit.")
     message = forms.CharField(widget=forms.Textarea, required=False, help_text="Shown to users.")
+
+
+class PreviewForm(forms.Form):
+    at = forms.DateTimeField(label="At", help_text="UK time, e.g. 2019-06-28 18:30.")
 
 
 @admin.register(ServiceStatusChange)
@@ -193,6 +246,11 @@ class ServiceStatusChangeAdmin(ServiceAdminsOnly, admin.ModelAdmin):
                 "mode/",
                 self.admin_site.admin_view(self.mode_view),
                 name="service_status_service_mode",
+            ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="service_status_service_preview",
             ),
             *super().get_urls(),
         ]
@@ -230,3 +288,19 @@ class ServiceStatusChangeAdmin(ServiceAdminsOnly, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/service_status/service_mode.html", context)
+
+    def preview_view(self, request):
+        """The rehearsal: the access policy asked about another moment. Reads only."""
+        if not user_is_service_admin(request.user):
+            raise PermissionDenied
+        form = PreviewForm(request.GET or None, initial={"at": timezone.localtime()})
+        rehearsal = policy.rehearse(at=form.cleaned_data["at"]) if form.is_valid() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Rehearse a moment",
+            "form": form,
+            "rehearsal": rehearsal,
+            "personas": list(policy.Persona),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/service_status/service_preview.html", context)

@@ -2,9 +2,19 @@ import logging
 from functools import cached_property
 
 from service_status import functions as sf
-from service_status import queries
+from service_status import policy, queries
 
 logger = logging.getLogger(__name__)
+
+# The functions users reach from the navigation, named in the banner when refused.
+NAVIGATION_FUNCTIONS = (
+    sf.PRIMARY_SEARCH,
+    sf.EXPORTS,
+    sf.USAGE_REPORTS,
+    sf.REPORTS,
+    sf.BULK_SEARCH,
+    sf.FLOW_UPLOAD,
+)
 
 
 class _Availability:
@@ -17,7 +27,7 @@ class _Availability:
         if name not in sf.FUNCTIONS_BY_NAME:
             raise KeyError(name)
         try:
-            return queries.function_available(name, user=self._user)
+            return policy.access(function=name, user=self._user).allowed
         except Exception:
             logger.exception("service status unknown for %s", name)
             return True
@@ -53,6 +63,16 @@ class ServiceStatusContext:
     @cached_property
     def available(self) -> _Availability:
         return _Availability(self._user)
+
+    @cached_property
+    def refused(self) -> list[policy.Access]:
+        """The navigation's functions this user cannot use now, for the mode banner."""
+
+        def read():
+            answers = [policy.access(function=n, user=self._user) for n in NAVIGATION_FUNCTIONS]
+            return [a for a in answers if not a.allowed]
+
+        return _or_default(read, [])
 
 
 def service_status(request):

@@ -1,14 +1,13 @@
 """The portal's service functions, defined once.
 
 A *service function* is a part of the portal that can be restricted during a cut-over
-or retired for good: each one owns the URL path prefixes that belong to it. The
-middleware in `service_status.middleware` maps every request path to one
-function (the longest matching prefix wins), and the modes in `service_status.modes`
-say which functions each mode allows.
+or retired for good: each one owns the URL path prefixes that belong to it. Every path
+belongs to one function, the one with the longest matching prefix; the access policy
+(`service_status.policy`) says what each function does in each mode.
 
-Features that are not built yet own their prefixes here already, so that a request to
-them is restricted or retired before URL resolution; when a feature lands, it adds or
-corrects its prefixes in this one table and nowhere else.
+Every URL the portal serves must belong to a function other than OTHER, and every
+prefix here must match a URL: `tests/service_status/test_service_functions.py`
+walks the URL resolver and says what to add when a new URL is not covered.
 """
 
 from dataclasses import dataclass
@@ -22,17 +21,22 @@ class ServiceFunction:
     prefixes: tuple[str, ...]
     # Paths that must answer in every mode: health probes, the status page, static files.
     always_available: bool = False
+    # Whether an operator may retire it for good (features, not the plumbing).
+    retirable: bool = True
 
 
 PRIMARY_SEARCH = "primary_search"
+SIGN_IN = "sign_in"
 USER_MANAGEMENT = "user_management"
+EXPORTS = "exports"
+USAGE_REPORTS = "usage_reports"
 REPORTS = "reports"
 BULK_SEARCH = "bulk_search"
 EXTRACTS = "extracts"
 FLOW_UPLOAD = "flow_upload"
 D0312_MAINTENANCE = "d0312_maintenance"
 ADMIN = "admin"
-API_OTHER = "api_other"
+API_DOCS = "api_docs"
 HEALTH = "health"
 SERVICE_STATUS = "service_status"
 STATIC = "static"
@@ -42,55 +46,61 @@ SERVICE_FUNCTIONS: tuple[ServiceFunction, ...] = (
     ServiceFunction(
         PRIMARY_SEARCH,
         "Primary search, results and metering-point detail",
-        # "/" is matched exactly (see function_for_path), the rest by prefix.
+        # "/" is matched exactly (see function_for_path), the rest by prefix. The search's
+        # export and usage pages under /search/ are functions of their own (below).
         ("/", "/search/", "/metering-points/", "/api/v1/metering-points/"),
     ),
     ServiceFunction(
-        USER_MANAGEMENT,
-        "Log in, password reset and change, MFA, organisation user admin",
-        ("/accounts/", "/organisation/", "/api/v1/organisation/"),
+        SIGN_IN,
+        "Log in and out",
+        (
+            "/accounts/login/",
+            "/accounts/logout/",
+            "/accounts/2fa/authenticate/",
+            "/admin/login/",
+            "/admin/logout/",
+        ),
+        retirable=False,
     ),
-    ServiceFunction(REPORTS, "Reports and exports", ("/reports/", "/api/v1/reports/")),
+    ServiceFunction(
+        USER_MANAGEMENT,
+        # API keys are the credentials of organisations' systems: managing them is
+        # managing who may use the service, so it stays open when restricted.
+        "Password reset and change, MFA, organisation user and API-key admin",
+        ("/accounts/", "/organisation/"),
+        retirable=False,
+    ),
+    ServiceFunction(EXPORTS, "Export of search results", ("/search/export.csv",)),
+    ServiceFunction(USAGE_REPORTS, "Usage reports", ("/search/usage/",)),
+    ServiceFunction(REPORTS, "Reports", ("/reports/", "/api/v1/reports/")),
     ServiceFunction(BULK_SEARCH, "Bulk search", ("/bulk/", "/api/v1/bulk-searches/")),
     # The SFTP service (its own process) refuses sessions only when offline: it is how
     # parties collect migration files during a restricted cut-over.
     ServiceFunction(EXTRACTS, "Extracts, SSH keys and SFTP files", ("/extracts/",)),
     ServiceFunction(FLOW_UPLOAD, "Flow upload", ("/flows/", "/api/v1/flows/")),
-    ServiceFunction(
-        D0312_MAINTENANCE,
-        "D0312 meter information maintenance",
-        ("/d0312/", "/flows/d0312/", "/api/v1/flows/d0312/", "/api/v1/d0312/"),
-    ),
-    ServiceFunction(ADMIN, "Service administration", ("/admin/",)),
-    ServiceFunction(API_OTHER, "The rest of the API", ("/api/",)),
-    ServiceFunction(HEALTH, "Health checks", ("/health/",), always_available=True),
+    # D0312 files arrive through flow upload, so this function owns no path: the registry
+    # asks whether it is retired (`retired_function_or_none`) before it processes a D0312.
+    ServiceFunction(D0312_MAINTENANCE, "D0312 meter information maintenance", ()),
+    ServiceFunction(ADMIN, "Service administration", ("/admin/",), retirable=False),
+    ServiceFunction(API_DOCS, "API description (schema and docs)", ("/api/schema/", "/api/docs/")),
+    ServiceFunction(HEALTH, "Health checks", ("/health/",), always_available=True, retirable=False),
     ServiceFunction(
         SERVICE_STATUS,
         "Service status page, feed and API",
         ("/service-status/", "/api/v1/service-status/"),
         always_available=True,
+        retirable=False,
     ),
-    ServiceFunction(STATIC, "Static files", ("/static/", "/favicon.ico"), always_available=True),
-    ServiceFunction(OTHER, "Everything else", ()),
-)
-
-# Signing in and out: open in offline mode too (when SERVICE_STATUS_ADMINS_WHEN_OFFLINE
-# is on), so that service admins can log in to run the service.
-SIGN_IN_PREFIXES: tuple[str, ...] = (
-    "/accounts/login/",
-    "/accounts/logout/",
-    "/accounts/2fa/authenticate/",
-    "/admin/login/",
-    "/admin/logout/",
+    # Served by WhiteNoise before URL resolution, so no URL pattern stands behind it.
+    ServiceFunction(STATIC, "Static files", ("/static/",), always_available=True, retirable=False),
+    # Paths no URL serves (a 404): refused like any feature when the service is restricted.
+    ServiceFunction(OTHER, "Everything else", (), retirable=False),
 )
 
 FUNCTIONS_BY_NAME: dict[str, ServiceFunction] = {f.name: f for f in SERVICE_FUNCTIONS}
 
-# Names an operator may retire: the always-available ones and the catch-alls cannot be.
 RETIRABLE_FUNCTION_CHOICES: list[tuple[str, str]] = [
-    (f.name, f.label)
-    for f in SERVICE_FUNCTIONS
-    if not f.always_available and f.name not in {OTHER, API_OTHER, ADMIN, USER_MANAGEMENT}
+    (f.name, f.label) for f in SERVICE_FUNCTIONS if f.retirable
 ]
 
 

@@ -155,7 +155,7 @@ class BroadcastUpdate(models.Model):
 
 
 class ServiceStatusChange(AppendOnlyModel):
-    """Audit: one row per change to the mode, the windows or the retirements. Append-only."""
+    """Audit: one row per change to the mode, windows, retirements or broadcasts. Append-only."""
 
     class Action(models.TextChoices):
         OVERRIDE_SET = "override_set", "Manual mode set"
@@ -165,6 +165,10 @@ class ServiceStatusChange(AppendOnlyModel):
         WINDOW_REMOVED = "window_removed", "Window removed"
         RETIREMENT_SET = "retirement_set", "Function retired"
         RETIREMENT_REMOVED = "retirement_removed", "Retirement withdrawn"
+        BROADCAST_ADDED = "broadcast_added", "Broadcast added"
+        BROADCAST_CHANGED = "broadcast_changed", "Broadcast changed"
+        BROADCAST_UPDATE_POSTED = "broadcast_update_posted", "Broadcast update posted"
+        BROADCAST_ENDED = "broadcast_ended", "Broadcast ended"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

@@ -1,4 +1,7 @@
-"""The service modes and what each one allows: defined here once."""
+"""The service modes and what each one lets through: defined here once.
+
+The access policy (`service_status.policy`) reads these tables; nothing else does.
+"""
 
 from django.db import models
 
@@ -18,13 +21,24 @@ SEVERITY: dict[str, int] = {
     ServiceMode.OFFLINE: 2,
 }
 
-# What a mode lets through, besides the always-available functions (health, the status
-# page, static files). The admin is handled apart: service admins keep it in restricted
-# mode, and in offline mode when the setting SERVICE_STATUS_ADMINS_WHEN_OFFLINE allows.
+# What a mode lets through for everyone, besides the always-available functions (health,
+# the status page, static files). The 2019 notice: when restricted, only "Primary Search
+# and Results" and "User Management" (which includes logging in) work; when offline, the
+# service is "not available to any users".
 ALLOWED_FUNCTIONS: dict[str, frozenset[str] | None] = {
     ServiceMode.NORMAL: None,  # everything
-    ServiceMode.RESTRICTED: frozenset({sf.PRIMARY_SEARCH, sf.USER_MANAGEMENT}),
+    ServiceMode.RESTRICTED: frozenset({sf.PRIMARY_SEARCH, sf.SIGN_IN, sf.USER_MANAGEMENT}),
     ServiceMode.OFFLINE: frozenset(),
+}
+
+# What a mode also lets through for service admins, who run the cut-over. In offline
+# mode only while the setting SERVICE_STATUS_ADMINS_WHEN_OFFLINE is on; logging in is
+# then open to anonymous visitors too, since nobody is known before they log in (the
+# login itself refuses everyone but service admins).
+SERVICE_ADMIN_FUNCTIONS: dict[str, frozenset[str]] = {
+    ServiceMode.NORMAL: frozenset(),
+    ServiceMode.RESTRICTED: frozenset({sf.ADMIN}),
+    ServiceMode.OFFLINE: frozenset({sf.ADMIN, sf.SIGN_IN}),
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -35,14 +49,3 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     ServiceMode.OFFLINE: "The service is offline for all users.",
 }
-
-
-def most_restrictive(modes) -> str:
-    return max(modes, key=SEVERITY.__getitem__, default=ServiceMode.NORMAL)
-
-
-def mode_allows(mode: str, function_name: str) -> bool:
-    if sf.service_function(function_name).always_available:
-        return True
-    allowed = ALLOWED_FUNCTIONS[mode]
-    return allowed is None or function_name in allowed

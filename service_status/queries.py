@@ -9,7 +9,6 @@ while, so a dead Redis costs one timeout, not one per request.
 """
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,12 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from service_status import functions as sf
-from service_status.modes import (
-    DESCRIPTIONS,
-    SEVERITY,
-    ServiceMode,
-    mode_allows,
-)
+from service_status.modes import DESCRIPTIONS, SEVERITY, ServiceMode
 
 logger = logging.getLogger(__name__)
 
@@ -162,24 +156,6 @@ class ModeState:
         return source.message if source else ""
 
 
-@dataclass(frozen=True)
-class AccessDecision:
-    function: sf.ServiceFunction
-    status: int = 200  # 200 lets the request through; 503 or 410 answer it
-    state: ModeState | None = None
-    retirement: Retirement | None = None
-    available_from: datetime | None = None
-
-    @property
-    def allowed(self) -> bool:
-        return self.status == 200
-
-    def retry_after(self, at: datetime) -> int | None:
-        if self.available_from is None:
-            return None
-        return max(1, math.ceil((self.available_from - at).total_seconds()))
-
-
 # --- The snapshot, from the database or the cache ------------------------------------
 
 
@@ -188,6 +164,8 @@ def _configured_retirements() -> dict[str, Retirement]:
     seeded = {}
     for name, spec in getattr(settings, "SERVICE_RETIRED_FUNCTIONS", {}).items():
         function = sf.service_function(name)
+        if not function.retirable:
+            raise ValueError(f"SERVICE_RETIRED_FUNCTIONS: {name!r} cannot be retired.")
         retired_from = spec["from"]
         if isinstance(retired_from, str):
             retired_from = parse_datetime(retired_from)
@@ -313,23 +291,6 @@ def mode_in_force(*, at: datetime | None = None, fresh: bool = False) -> ModeSta
     return mode_at(snapshot, at)
 
 
-def available_again_at(snapshot: Snapshot, function_name: str, at: datetime) -> datetime | None:
-    """When a function blocked by the mode at `at` next becomes available (None: unknown).
-
-    Steps through the coming mode changes, so a request refused in an offline window that
-    is followed by a restricted one is told to come back when both are over.
-    """
-    moment = at
-    for _ in range(MAX_TIMELINE_STEPS):
-        state = mode_at(snapshot, moment)
-        if mode_allows(state.mode, function_name):
-            return moment
-        if state.changes_at is None:
-            return None
-        moment = state.changes_at
-    return None
-
-
 def upcoming_windows(
     snapshot: Snapshot, *, at: datetime, within: timedelta | None = None
 ) -> list[WindowInfo]:
@@ -344,6 +305,14 @@ def upcoming_windows(
 # --- Retired functions: the one place every feature asks -----------------------------
 
 
+def retirement_at(snapshot: Snapshot, name: str, at: datetime) -> Retirement | None:
+    """The retirement of a function if it is retired at `at` (the access policy asks this)."""
+    retirement = snapshot.retirements.get(name)
+    if retirement is None or at < retirement.retired_from:
+        return None
+    return retirement
+
+
 def retired_function_or_none(name: str, at: datetime | None = None) -> Retirement | None:
     """The retirement of a service function if it is retired at `at` (default: now).
 
@@ -352,110 +321,7 @@ def retired_function_or_none(name: str, at: datetime | None = None) -> Retiremen
     `retired_function_or_none(D0312_MAINTENANCE, at=received_at)`.
     """
     sf.service_function(name)  # an unknown name is a programming error: fail loudly
-    retirement = status_snapshot().retirements.get(name)
-    at = at or timezone.now()
-    if retirement is None or at < retirement.retired_from:
-        return None
-    return retirement
-
-
-def function_is_retired(name: str, at: datetime | None = None) -> bool:
-    return retired_function_or_none(name, at) is not None
-
-
-class FunctionRetired(Exception):
-    """A retired function was asked to work; the message is the one users are shown."""
-
-    def __init__(self, retirement: Retirement):
-        self.retirement = retirement
-        super().__init__(retirement.message)
-
-
-def function_ensure_not_retired(name: str, at: datetime | None = None) -> None:
-    """Raise FunctionRetired if `name` is retired at `at`: for services and tasks."""
-    retirement = retired_function_or_none(name, at)
-    if retirement is not None:
-        raise FunctionRetired(retirement)
-
-
-# --- Decisions for one request ----------------------------------------------------------
-
-
-def user_is_service_admin(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (getattr(user, "is_service_admin", False) or user.is_superuser)
-    )
-
-
-def access_decision(*, path: str, user=None, at: datetime | None = None) -> AccessDecision:
-    """Whether a request for `path` may go on, and if not, how it is answered.
-
-    `user` is only looked at for admin and sign-in paths, so a refused request for any
-    other page costs no session or user query.
-    """
-    function = sf.function_for_path(path)
-    if function.always_available:
-        return AccessDecision(function)
-    at = at or timezone.now()
-    snapshot = status_snapshot()
-    state = mode_at(snapshot, at)
-    admins_when_offline = settings.SERVICE_STATUS_ADMINS_WHEN_OFFLINE
-
-    if state.mode == ServiceMode.OFFLINE:
-        if admins_when_offline and (
-            path.startswith(sf.SIGN_IN_PREFIXES)
-            or (function.name == sf.ADMIN and user_is_service_admin(user))
-        ):
-            return AccessDecision(function, state=state)
-        return AccessDecision(
-            function,
-            status=503,
-            state=state,
-            available_from=available_again_at(snapshot, function.name, at),
-        )
-
-    retirement = snapshot.retirements.get(function.name)
-    if retirement is not None and at >= retirement.retired_from:
-        return AccessDecision(function, status=410, state=state, retirement=retirement)
-
-    if function.name == sf.ADMIN:
-        # Service admins run the cut-over from the admin, so they keep it when restricted.
-        if state.mode == ServiceMode.NORMAL or path.startswith(sf.SIGN_IN_PREFIXES):
-            return AccessDecision(function, state=state)
-        if user_is_service_admin(user):
-            return AccessDecision(function, state=state)
-    elif mode_allows(state.mode, function.name):
-        return AccessDecision(function, state=state)
-
-    return AccessDecision(
-        function,
-        status=503,
-        state=state,
-        available_from=available_again_at(snapshot, function.name, at),
-    )
-
-
-def function_available(name: str, *, user=None, at: datetime | None = None) -> bool:
-    """For links: is this function usable now (not retired, allowed by the mode)?"""
-    function = sf.service_function(name)
-    if function.always_available:
-        return True
-    at = at or timezone.now()
-    snapshot = status_snapshot()
-    retirement = snapshot.retirements.get(name)
-    if retirement is not None and at >= retirement.retired_from:
-        return False
-    mode = mode_at(snapshot, at).mode
-    if name == sf.ADMIN:
-        if mode == ServiceMode.NORMAL:
-            return True
-        if mode == ServiceMode.OFFLINE and not settings.SERVICE_STATUS_ADMINS_WHEN_OFFLINE:
-            return False
-        return user_is_service_admin(user)
-    return mode_allows(mode, name)
+    return retirement_at(status_snapshot(), name, at or timezone.now())
 
 
 # --- Banners and the status page ----------------------------------------------------------

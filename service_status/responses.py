@@ -5,16 +5,15 @@ page is rendered from a self-contained template without the request, so no conte
 processor runs and answering it needs no database.
 """
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from service_status.modes import ServiceMode
-from service_status.queries import AccessDecision, ModeState
-from service_status.timefmt import iso_uk, uk_time
+from service_status.policy import Access
+from service_status.queries import ModeState
+from service_status.timefmt import iso_uk
 
 API_PREFIX = "/api/"
 
@@ -38,22 +37,6 @@ def state_as_json(state: ModeState) -> dict | None:
     }
 
 
-def unavailable_message(decision: AccessDecision) -> str:
-    state = decision.state
-    what = decision.function.label
-    if state.mode == ServiceMode.OFFLINE:
-        text = "The service is offline"
-    else:
-        text = f"{what} is not available while the service is restricted"
-    if state.reason:
-        text += f" ({state.reason})"
-    if decision.available_from is not None:
-        text += f"; it is expected back at {uk_time(decision.available_from)} (UK time)."
-    else:
-        text += "; check the service status page for when it is expected back."
-    return text
-
-
 def _finish(response: HttpResponse, retry_after: int | None) -> HttpResponse:
     # A planned refusal is not a server error: keep it out of django.request's error log.
     response._has_been_logged = True
@@ -63,11 +46,18 @@ def _finish(response: HttpResponse, retry_after: int | None) -> HttpResponse:
     return response
 
 
-def unavailable_response(request: HttpRequest, decision: AccessDecision, at: datetime):
-    retry_after = decision.retry_after(at)
+def refused_response(request: HttpRequest, decision: Access) -> HttpResponse:
+    """The answer for a request the access policy refused: 410 or 503."""
+    if decision.status == 410:
+        return retired_response(request, decision)
+    return unavailable_response(request, decision)
+
+
+def unavailable_response(request: HttpRequest, decision: Access) -> HttpResponse:
+    retry_after = decision.retry_after
     state = decision.state
     code = "service_offline" if state.mode == ServiceMode.OFFLINE else "service_restricted"
-    message = unavailable_message(decision)
+    message = decision.message
     if request.path_info.startswith(API_PREFIX):
         body = error_body(code, message) | {
             "mode": state.mode,
@@ -91,7 +81,8 @@ def unavailable_response(request: HttpRequest, decision: AccessDecision, at: dat
     return _finish(response, retry_after)
 
 
-def retired_response(request: HttpRequest, decision: AccessDecision) -> HttpResponse:
+def retired_response(request: HttpRequest, decision: Access) -> HttpResponse:
+    # Retired for good: never a Retry-After, whatever the mode.
     retirement = decision.retirement
     if request.path_info.startswith(API_PREFIX):
         body = error_body("function_retired", retirement.message) | {
@@ -99,6 +90,13 @@ def retired_response(request: HttpRequest, decision: AccessDecision) -> HttpResp
             "retired_from": iso_uk(retirement.retired_from),
         }
         response = JsonResponse(body, status=410)
+    elif decision.state is not None and decision.state.mode == ServiceMode.OFFLINE:
+        # As the offline page: no request, so no session or database while offline.
+        context = {"heading": f"{retirement.label} is no longer available"}
+        context["message"] = retirement.message
+        response = HttpResponse(
+            render_to_string("service_status/offline.html", context), status=410
+        )
     else:
         response = render(
             request, "service_status/retired.html", {"retirement": retirement}, status=410

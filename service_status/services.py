@@ -5,9 +5,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import MarketRole, UserRole
 from service_status import functions as sf
 from service_status.models import (
     Broadcast,
+    BroadcastSeverity,
     BroadcastUpdate,
     RetiredFunction,
     ServiceOverride,
@@ -16,7 +18,7 @@ from service_status.models import (
 )
 from service_status.modes import ServiceMode
 from service_status.queries import mode_in_force, status_cache_clear
-from service_status.timefmt import uk_period, uk_time
+from service_status.timefmt import uk_period, uk_stamp, uk_time
 
 Action = ServiceStatusChange.Action
 
@@ -257,51 +259,164 @@ def retired_function_remove(
 
 # --- Broadcasts -------------------------------------------------------------------------
 
+# Broadcasts say something to users rather than change what works, so a reason is optional.
+BROADCAST_REASON = "to keep users informed"
+
+
+def _broadcast_subject(broadcast: Broadcast) -> str:
+    until = f" until {uk_time(broadcast.active_until)}" if broadcast.active_until else ""
+    starts = uk_time(broadcast.active_from)
+    return f"broadcast #{broadcast.pk} {broadcast.title!r}, from {starts}{until}"
+
+
+def _check_broadcast(broadcast: Broadcast) -> None:
+    if not (broadcast.title or "").strip():
+        raise ServiceStatusError("A broadcast needs a title.")
+    if not (broadcast.body or "").strip():
+        raise ServiceStatusError("A broadcast needs some text for users.")
+    if broadcast.severity not in BroadcastSeverity.values:
+        raise ServiceStatusError(
+            f"{broadcast.severity!r} is not a severity; use one of {BroadcastSeverity.values}."
+        )
+    if broadcast.active_until is not None and broadcast.active_until <= broadcast.active_from:
+        raise ServiceStatusError(
+            f"A broadcast must end after it starts: it ends at {uk_time(broadcast.active_until)}"
+            f" but starts at {uk_time(broadcast.active_from)}."
+        )
+    unknown_roles = set(broadcast.user_role_list) - set(UserRole.values)
+    if unknown_roles:
+        raise ServiceStatusError(
+            f"Unknown portal role(s) {sorted(unknown_roles)}; use {UserRole.values}."
+        )
+    unknown_codes = set(broadcast.market_role_codes) - set(MarketRole.values)
+    if unknown_codes:
+        raise ServiceStatusError(
+            f"Unknown market role code(s) {sorted(unknown_codes)}; use {MarketRole.values}."
+        )
+
+
+def broadcast_check(broadcast: Broadcast) -> None:
+    """Raise ServiceStatusError if the broadcast could not be saved (for forms)."""
+    _check_broadcast(broadcast)
+
+
+def broadcast_save(
+    *,
+    broadcast: Broadcast,
+    organisations=None,
+    reason: str = "",
+    actor=None,
+    actor_label: str | None = None,
+) -> Broadcast:
+    """Create or change a broadcast (the admin's path and the command's), audited.
+
+    `organisations` (None: leave them as they are) narrows the audience."""
+    broadcast.market_role_codes = "".join(sorted(set(broadcast.market_role_codes)))
+    _check_broadcast(broadcast)
+    adding = broadcast._state.adding
+
+    def change():
+        if adding and actor is not None and broadcast.created_by_id is None:
+            broadcast.created_by = actor
+        broadcast.save()
+        if organisations is not None:
+            broadcast.organisations.set(organisations)
+        return broadcast
+
+    return _audited(
+        action=Action.BROADCAST_ADDED if adding else Action.BROADCAST_CHANGED,
+        subject=_broadcast_subject,
+        reason=reason or BROADCAST_REASON,
+        actor=actor,
+        actor_label=actor_label,
+        change=change,
+    )
+
 
 def broadcast_create(
     *,
     title: str,
     body: str,
-    severity: str = "info",
+    severity: str = BroadcastSeverity.INFO,
     active_from: datetime | None = None,
     active_until: datetime | None = None,
     organisations=(),
     market_role_codes: str = "",
     user_roles: tuple[str, ...] = (),
+    reason: str = "",
     actor=None,
+    actor_label: str | None = None,
 ) -> Broadcast:
-    if active_until is not None and active_until <= (active_from or timezone.now()):
-        raise ServiceStatusError("A broadcast must end after it starts.")
-    broadcast = Broadcast.objects.create(
-        title=title,
-        body=body,
+    broadcast = Broadcast(
+        title=(title or "").strip(),
+        body=(body or "").strip(),
         severity=severity,
         active_from=active_from or timezone.now(),
         active_until=active_until,
-        market_role_codes="".join(sorted(set(market_role_codes))),
+        market_role_codes=market_role_codes,
         user_roles=",".join(user_roles),
-        created_by=actor,
     )
-    broadcast.organisations.set(organisations)
-    _refresh_cache_now_and_on_commit()
-    return broadcast
+    return broadcast_save(
+        broadcast=broadcast,
+        organisations=organisations,
+        reason=reason,
+        actor=actor,
+        actor_label=actor_label,
+    )
 
 
 def broadcast_update_post(
-    *, broadcast: Broadcast, text: str, posted_at: datetime | None = None
+    *,
+    broadcast: Broadcast,
+    text: str,
+    posted_at: datetime | None = None,
+    actor=None,
+    actor_label: str | None = None,
 ) -> BroadcastUpdate:
-    """Add a timestamped update, shown as 'Update (28/06/2019 18:51): ...'."""
-    if not text.strip():
+    """Add a timestamped update, shown as 'Update (28/06/2019 18:51): ...'; audited."""
+    text = (text or "").strip()
+    if not text:
         raise ServiceStatusError("An update needs some text.")
-    update = BroadcastUpdate.objects.create(
-        broadcast=broadcast, text=text.strip(), posted_at=posted_at or timezone.now()
+    posted_at = posted_at or timezone.now()
+    return _audited(
+        action=Action.BROADCAST_UPDATE_POSTED,
+        subject=f"broadcast #{broadcast.pk} update ({uk_stamp(posted_at)})",
+        reason=text,
+        actor=actor,
+        actor_label=actor_label,
+        change=lambda: BroadcastUpdate.objects.create(
+            broadcast=broadcast, text=text, posted_at=posted_at
+        ),
     )
-    _refresh_cache_now_and_on_commit()
-    return update
 
 
-def broadcast_end(*, broadcast: Broadcast, at: datetime | None = None) -> Broadcast:
-    broadcast.active_until = at or timezone.now()
-    broadcast.save(update_fields=["active_until"])
-    _refresh_cache_now_and_on_commit()
-    return broadcast
+def broadcast_end(
+    *,
+    broadcast: Broadcast,
+    at: datetime | None = None,
+    reason: str = "",
+    actor=None,
+    actor_label: str | None = None,
+) -> Broadcast:
+    """Stop showing a broadcast from `at` (default: now); it stays on the status page."""
+    at = at or timezone.now()
+    if broadcast.active_until is not None and broadcast.active_until <= timezone.now():
+        raise ServiceStatusError(f"Broadcast #{broadcast.pk} has ended already.")
+    if at <= broadcast.active_from:
+        raise ServiceStatusError(
+            f"A broadcast must end after it starts ({uk_time(broadcast.active_from)})."
+        )
+
+    def change():
+        broadcast.active_until = at
+        broadcast.save(update_fields=["active_until"])
+        return broadcast
+
+    return _audited(
+        action=Action.BROADCAST_ENDED,
+        subject=lambda b: f"broadcast #{b.pk} {b.title!r} ended at {uk_time(at)}",
+        reason=reason or BROADCAST_REASON,
+        actor=actor,
+        actor_label=actor_label,
+        change=change,
+    )

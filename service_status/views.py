@@ -11,7 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from service_status import queries
+from service_status import functions as sf
+from service_status import policy, queries
 from service_status.responses import state_as_json
 from service_status.timefmt import iso_uk, uk_stamp
 
@@ -94,6 +95,19 @@ class ServiceStatusAPIView(APIView):
                         "message": w.message,
                     }
                     for w in queries.upcoming_windows(snapshot, at=now)
+                ],
+                # What the access policy answers an anonymous client now, per function.
+                "functions": [
+                    {
+                        "function": answer.function.name,
+                        "label": answer.function.label,
+                        "status": answer.status,
+                        "available_from": iso_uk(answer.available_from),
+                    }
+                    for answer in (
+                        policy.access(function=f.name, at=now, snapshot=snapshot)
+                        for f in sf.SERVICE_FUNCTIONS
+                    )
                 ],
                 "retired_functions": [
                     {

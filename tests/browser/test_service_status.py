@@ -30,9 +30,13 @@ def test_a_user_sees_the_banner_and_the_restricted_page(live_server, page, organ
         message="Primary search and user management stay available.",
     )
     broadcast = services.broadcast_create(
-        title="DTC 12.5 release weekend", body="The service is restricted this weekend."
+        title="DTC 12.5 release weekend",
+        body="The service is restricted this weekend.",
+        actor_label="ops",
     )
-    update = services.broadcast_update_post(broadcast=broadcast, text="all user access restored")
+    update = services.broadcast_update_post(
+        broadcast=broadcast, text="all user access restored", actor_label="ops"
+    )
     UserFactory(organisation=organisation, email="uma@orga.example", full_name="Uma User")
 
     log_in(page, live_server, "uma@orga.example")  # logging in works while restricted
@@ -50,7 +54,7 @@ def test_a_user_sees_the_banner_and_the_restricted_page(live_server, page, organ
     assert response.status == 503
     assert response.headers["retry-after"]
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "Reports and exports is not available"
+    assert heading.inner_text() == "Reports is not available"
     main = page.locator("main").inner_text()
     assert "DTC 12.5 release" in main
     assert "Primary search and user management stay available." in main

@@ -263,6 +263,9 @@ ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
     },
     # Needs its query parameters; an empty request is refused.
     "admin/autocomplete/": {"GET": (AL, AL, AL, AL, AL, 403)},
+    # The rehearsal of a moment (reads only) and the manual mode: service admins only.
+    "admin/service_status/servicestatuschange/preview/": {"GET": (AL, AL, AL, AL, AL, 200)},
+    "admin/service_status/servicestatuschange/mode/": {"GET": (AL, AL, AL, AL, AL, 200)},
 }
 # Admin patterns whose answer depends on an object id or a free path, not on the role:
 # the staff check above runs first for all of them (asserted for the other roles); the

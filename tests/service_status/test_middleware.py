@@ -44,7 +44,7 @@ def test_a_restricted_page_says_why_and_until_when(client, member, restricted):
     assert 2 * 3600 - 5 <= int(response["Retry-After"]) <= 2 * 3600
     assert "no-cache" in response["Cache-Control"]
     text = response.content.decode()
-    assert "Reports and exports is not available" in text
+    assert "Reports is not available" in text
     assert "DTC release" in text
     assert "Search still works." in text
     assert "Expected back at" in text
@@ -131,25 +131,46 @@ def test_nobody_logs_in_when_offline_if_the_setting_forbids(
     assert client.get("/admin/").status_code == 503
 
 
-def test_a_retired_function_answers_410_with_its_message(client, member):
-    RetiredFunction.objects.create(
-        function="d0312_maintenance",
+@pytest.fixture
+def bulk_search_retired():
+    return RetiredFunction.objects.create(
+        function="bulk_search",
         retired_from=timezone.now() - HOUR,
-        message="D0312 now goes to MPAS.",
+        message="Use the API's metering-point search instead.",
     )
+
+
+def test_a_retired_function_answers_410_with_its_message(client, member, bulk_search_retired):
     client.force_login(member)
-    page = client.get("/flows/d0312/")
+    page = client.get("/bulk/")
     assert page.status_code == 410
-    assert "D0312 now goes to MPAS." in page.content.decode()
-    api = client.get("/api/v1/flows/d0312/")
+    assert "Use the API&#x27;s metering-point search instead." in page.content.decode()
+    api = client.get("/api/v1/bulk-searches/")
     assert api.status_code == 410
     assert api.json()["error"] == {
         "code": "function_retired",
-        "message": "D0312 now goes to MPAS.",
+        "message": "Use the API's metering-point search instead.",
         "field": None,
     }
-    # The rest of flow upload stays up (a supplier's user may not upload: 403, not 410).
-    assert client.get("/flows/").status_code == 403
+    # The other functions stay up.
+    assert client.get("/reports/").status_code == 200
+
+
+def test_a_retired_function_answers_410_offline_too_and_never_a_retry_after(
+    client, member, offline, bulk_search_retired, django_assert_num_queries
+):
+    client.force_login(member)
+    status_snapshot()  # as it would be, cached by an earlier request
+    with django_assert_num_queries(0):  # while offline, no database even for a 410
+        page = client.get("/bulk/")
+    assert page.status_code == 410
+    assert "Retry-After" not in page
+    assert "Bulk search is no longer available" in page.content.decode()
+    api = client.get("/api/v1/bulk-searches/1/")
+    assert (api.status_code, api.json()["error"]["code"]) == (410, "function_retired")
+    assert "Retry-After" not in api
+    # Everything else is offline, with a Retry-After.
+    assert client.get("/reports/")["Retry-After"]
 
 
 def test_a_manual_mode_without_an_end_sends_no_retry_after(client, member):

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -7,11 +7,7 @@ from django.utils import timezone
 
 from service_status import queries
 from service_status.models import ServiceOverride
-from service_status.queries import (
-    function_is_retired,
-    mode_in_force,
-    retired_function_or_none,
-)
+from service_status.queries import mode_in_force, retired_function_or_none
 from tests.factories import BroadcastFactory, ServiceWindowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,35 +46,19 @@ def test_a_manual_mode_beats_the_schedule_until_it_expires():
     assert mode_in_force(at=now + 2 * HOUR, fresh=True).mode == "offline"
 
 
-def test_a_function_blocked_by_offline_then_restricted_is_back_when_both_are_over():
-    now = timezone.now()
-    ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + 5 * HOUR)
-    ServiceWindowFactory(mode="offline", starts_at=now - HOUR, ends_at=now + HOUR)
-    snapshot = queries.status_snapshot()
-    assert queries.available_again_at(snapshot, "primary_search", now) == now + HOUR
-    assert queries.available_again_at(snapshot, "reports", now) == now + 5 * HOUR
-
-
-def test_a_manual_mode_without_an_end_gives_no_time_to_come_back():
-    ServiceOverride.objects.create(mode="offline", reason="incident")
-    snapshot = queries.status_snapshot()
-    assert queries.available_again_at(snapshot, "reports", timezone.now()) is None
-
-
 def test_a_retired_function_is_retired_only_from_its_date(settings):
     retired_from = timezone.now() + HOUR
     settings.SERVICE_RETIRED_FUNCTIONS = {
         "d0312_maintenance": {"from": retired_from.isoformat(), "message": "Use MPAS."}
     }
-    assert not function_is_retired("d0312_maintenance")
-    assert function_is_retired("d0312_maintenance", at=retired_from)
+    assert retired_function_or_none("d0312_maintenance") is None
     assert retired_function_or_none("d0312_maintenance", at=retired_from).message == "Use MPAS."
     assert retired_function_or_none("reports", at=retired_from) is None
 
 
 def test_asking_about_an_unknown_function_fails_loudly():
     with pytest.raises(ValueError, match="no service function"):
-        function_is_retired("d0312")
+        retired_function_or_none("d0312")
 
 
 def test_the_snapshot_is_read_from_the_cache_not_the_database(django_assert_num_queries):
@@ -150,13 +130,3 @@ def test_when_redis_is_unreachable_the_mode_still_comes_from_the_database(settin
     ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + HOUR)
     assert mode_in_force().mode == "restricted"
     assert mode_in_force().mode == "restricted"  # the cache is skipped for a while now
-
-
-def test_a_service_can_refuse_work_for_a_retired_function_with_its_message(settings):
-    settings.SERVICE_RETIRED_FUNCTIONS = {
-        "d0312_maintenance": {"from": "2019-06-27T18:00:00+01:00", "message": "Send to MPAS."}
-    }
-    before = datetime(2019, 6, 27, 16, 59, tzinfo=UTC)
-    queries.function_ensure_not_retired("d0312_maintenance", at=before)
-    with pytest.raises(queries.FunctionRetired, match="Send to MPAS"):
-        queries.function_ensure_not_retired("d0312_maintenance")

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from service_status import services
-from service_status.models import ServiceStatusChange
+from service_status import queries, services
+from service_status.models import Broadcast, ServiceStatusChange
 from service_status.queries import mode_in_force
 from tests.factories import ServiceWindowFactory
 
@@ -102,3 +102,57 @@ def test_a_change_reaches_the_cached_status_at_once(service_admin):
     assert mode_in_force().mode == "normal"  # cached now
     services.service_mode_set(mode="offline", reason="incident", actor=service_admin)
     assert mode_in_force().mode == "offline"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"active_until": -HOUR}, "must end after it starts"),
+        ({"active_until": timedelta(0)}, "must end after it starts"),
+        ({"title": " "}, "needs a title"),
+        ({"body": ""}, "needs some text"),
+        ({"severity": "panic"}, "not a severity"),
+        ({"user_roles": ("root",)}, "Unknown portal role"),
+        ({"market_role_codes": "Q"}, "Unknown market role"),
+    ],
+)
+def test_a_broadcast_that_makes_no_sense_is_refused_and_nothing_is_saved(
+    service_admin, fields, message
+):
+    now = timezone.now()
+    arguments = {"title": "Weekend", "body": "Restricted.", "active_from": now} | fields
+    if "active_until" in fields:
+        arguments["active_until"] = now + fields["active_until"]
+    with pytest.raises(services.ServiceStatusError, match=message):
+        services.broadcast_create(**arguments, actor=service_admin)
+    assert not Broadcast.objects.exists()
+    assert not ServiceStatusChange.objects.exists()
+
+
+def test_a_broadcast_and_its_update_are_audited_and_shown_at_once(service_admin):
+    broadcast = services.broadcast_create(
+        title="Weekend",
+        body="Restricted.",
+        active_from=timezone.now() - HOUR,
+        actor=service_admin,
+        reason="DTC 12.5",
+    )
+    assert queries.banner_broadcast().title == "Weekend"  # the cached status was refreshed
+    services.broadcast_update_post(broadcast=broadcast, text="all restored", actor=service_admin)
+    assert queries.banner_broadcast().latest_update[1] == "all restored"
+    services.broadcast_end(broadcast=broadcast, actor=service_admin)
+    assert queries.banner_broadcast() is None
+    assert list(ServiceStatusChange.objects.order_by("pk").values_list("action", "reason")) == [
+        ("broadcast_added", "DTC 12.5"),
+        ("broadcast_update_posted", "all restored"),
+        ("broadcast_ended", "to keep users informed"),
+    ]
+
+
+def test_a_broadcast_cannot_be_ended_twice(service_admin):
+    broadcast = services.broadcast_create(
+        title="W", body="R", active_from=timezone.now() - HOUR, actor=service_admin
+    )
+    services.broadcast_end(broadcast=broadcast, actor=service_admin)
+    with pytest.raises(services.ServiceStatusError, match="ended already"):
+        services.broadcast_end(broadcast=broadcast, actor=service_admin)

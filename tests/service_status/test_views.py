@@ -29,7 +29,9 @@ def weekend_broadcast(friday_evening):
         body="The service is restricted.",
         active_from=friday_evening - 2 * HOUR,
     )
-    services.broadcast_update_post(broadcast=broadcast, text="all user access restored")
+    services.broadcast_update_post(
+        broadcast=broadcast, text="all user access restored", actor_label="ops"
+    )
     return broadcast
 
 
@@ -83,6 +85,31 @@ def test_the_api_names_the_window_in_force(client, friday_evening):
     body = client.get("/api/v1/service-status/").json()
     assert body["mode"] == "offline"
     assert body["until"] == "2019-06-28T19:51:00+01:00"
+
+
+def test_the_api_says_what_works_now_for_a_client_without_a_login(client, friday_evening):
+    ServiceWindowFactory(
+        mode="restricted", starts_at=friday_evening - HOUR, ends_at=friday_evening + 13 * HOUR
+    )
+    RetiredFunction.objects.create(
+        function="bulk_search", retired_from=friday_evening - HOUR, message="gone"
+    )
+    functions = {
+        f["function"]: f for f in client.get("/api/v1/service-status/").json()["functions"]
+    }
+    assert functions["primary_search"] == {
+        "function": "primary_search",
+        "label": "Primary search, results and metering-point detail",
+        "status": 200,
+        "available_from": None,
+    }
+    assert functions["reports"]["status"] == 503
+    assert functions["reports"]["available_from"] == "2019-06-29T07:51:00+01:00"
+    assert (functions["bulk_search"]["status"], functions["bulk_search"]["available_from"]) == (
+        410,
+        None,
+    )
+    assert functions["admin"]["status"] == 503  # not for a client without a login
 
 
 def test_a_post_to_the_status_api_changes_nothing(client):

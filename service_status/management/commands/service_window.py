@@ -1,15 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from service_status import services
-from service_status.cli import command_line_actor, parse_uk_datetime
+from service_status import policy, services
+from service_status.cli import (
+    command_line_actor,
+    parse_step,
+    parse_uk_datetime,
+    rehearsal_lines,
+)
 from service_status.models import ServiceWindow
 from service_status.modes import ServiceMode
 from service_status.timefmt import uk_period
 
 
 class Command(BaseCommand):
-    help = "Plan restricted or offline windows: add, list, end (now) or remove. Audited."
+    help = (
+        "Plan restricted or offline windows: add, list, end (now) or remove (audited); "
+        "preview what each function answers each persona at a moment (--at) or over a "
+        "timeline (--from, --to, --step), with the windows, manual mode and retirements "
+        "planned now."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -27,6 +37,11 @@ class Command(BaseCommand):
             one.add_argument("id", type=int)
             one.add_argument("--reason", required=True, help="Why; audited.")
             one.add_argument("--by", help="Who is making the change (default: your login).")
+        preview = sub.add_parser("preview", help="Rehearse a moment or a timeline.")
+        preview.add_argument("--at", help="UK time, e.g. '2019-06-28 18:30'.")
+        preview.add_argument("--from", dest="start", help="Start of a timeline (UK time).")
+        preview.add_argument("--to", dest="end", help="End of a timeline (UK time).")
+        preview.add_argument("--step", default="30m", help="Timeline step, e.g. 30m or 1h.")
 
     def handle(self, *args, action, **options):
         try:
@@ -53,6 +68,27 @@ class Command(BaseCommand):
             self.stdout.write(f"#{window.pk} {self._describe(window)}")
         if not windows:
             self.stdout.write("No windows.")
+
+    def _preview(self, *, at, start, end, step, **_):
+        if at and not (start or end):
+            for line in rehearsal_lines(policy.rehearse(at=parse_uk_datetime(at))):
+                self.stdout.write(line)
+            return
+        if at or not (start and end):
+            raise CommandError("Give either --at, or --from and --to (and --step).")
+        try:
+            timeline = policy.rehearse_timeline(
+                start=parse_uk_datetime(start), end=parse_uk_datetime(end), step=parse_step(step)
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        previous = None
+        for rehearsal in timeline:
+            # The table only when an answer changes; otherwise one line per step.
+            changed = rehearsal.outcomes() != previous
+            for line in rehearsal_lines(rehearsal, table=changed):
+                self.stdout.write(line)
+            previous = rehearsal.outcomes()
 
     def _get(self, window_id: int) -> ServiceWindow:
         try:
