@@ -351,9 +351,14 @@ def migration_run_broadcast(*, run: MigrationRun, actor: User) -> None:
         )
         if broadcast is None:
             broadcast = service_status.broadcast_create(
-                title="Migration files", body=MIGRATION_BROADCAST_TEXT, actor=actor
+                title="Migration files",
+                body=MIGRATION_BROADCAST_TEXT,
+                reason=f"Migration run {run.pk}: every party's file is generated",
+                actor=actor,
             )
-        service_status.broadcast_update_post(broadcast=broadcast, text=MIGRATION_BROADCAST_TEXT)
+        service_status.broadcast_update_post(
+            broadcast=broadcast, text=MIGRATION_BROADCAST_TEXT, actor=actor
+        )
         run.broadcast_posted_at = now
         run.broadcast_posted_by = actor
         run.save(update_fields=["broadcast_posted_at", "broadcast_posted_by"])
