@@ -13,10 +13,9 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=ORGANISATION_ROLES[0])
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with this e-mail address already exists.")
-        return email
+        # Whether the address has an account is the service's to answer, without
+        # telling an admin about another organisation's (accounts.services.user_invite).
+        return User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
 
 
 class RoleForm(forms.Form):

@@ -64,6 +64,12 @@ class Organisation(models.Model):
         return MarketRole.OPERATOR in self.role_codes
 
 
+ADMIN_ACCESS_NEEDS_SERVICE_ADMIN = (
+    "Only a service admin may have staff or superuser status: give the role "
+    "Service admin, or clear Staff status and Superuser status."
+)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -116,6 +122,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            # The Django admin is the service desk's: staff and superuser status only
+            # with the service-admin role (checked by clean() with a message, and here
+            # for every other path, createsuperuser and the shell included).
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False, is_superuser=False)
+                | models.Q(role=UserRole.SERVICE_ADMIN),
+                name="accounts_user_admin_access_needs_service_admin_role",
+                violation_error_message=ADMIN_ACCESS_NEEDS_SERVICE_ADMIN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +139,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if (self.is_staff or self.is_superuser) and self.role != UserRole.SERVICE_ADMIN:
+            raise ValidationError(ADMIN_ACCESS_NEEDS_SERVICE_ADMIN)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -163,6 +180,14 @@ class AccountEventKind(models.TextChoices):
     DEACTIVATED = "deactivated", "Deactivated"
     REACTIVATED = "reactivated", "Reactivated"
     ORGANISATION_CREATED = "organisation_created", "Organisation created"
+    ORGANISATION_DEACTIVATED = "organisation_deactivated", "Organisation deactivated"
+    ORGANISATION_REACTIVATED = "organisation_reactivated", "Organisation reactivated"
+    ORGANISATION_MOVED = "organisation_moved", "Moved between organisations"
+    STAFF_GRANTED = "staff_granted", "Staff status granted"
+    STAFF_REMOVED = "staff_removed", "Staff status removed"
+    SUPERUSER_GRANTED = "superuser_granted", "Superuser status granted"
+    SUPERUSER_REMOVED = "superuser_removed", "Superuser status removed"
+    INVITED_EXISTING_ACCOUNT = "invited_existing", "Invitation to an address with an account"
     SSH_KEY_ADDED = "ssh_key_added", "SSH key added"
     SSH_KEY_REMOVED = "ssh_key_removed", "SSH key removed"
     SFTP_LOGGED_IN = "sftp_logged_in", "Logged in over SFTP"

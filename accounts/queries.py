@@ -13,8 +13,9 @@ def user_has_mfa(*, user: User) -> bool:
 
 
 def user_requires_mfa(*, user: User) -> bool:
-    """Service admins always need a second factor; others when their organisation says so."""
-    if user.is_service_admin:
+    """Service admins and anyone who can reach the Django admin always need a second
+    factor; others when their organisation says so."""
+    if user.is_service_admin or user.is_staff or user.is_superuser:
         return True
     return bool(user.organisation_id and user.organisation.mfa_required)
 

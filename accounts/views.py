@@ -37,10 +37,6 @@ def organisation_admin_required(view: Callable) -> Callable:
     return wrapper
 
 
-def _link_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
 @organisation_admin_required
 def overview(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
@@ -88,20 +84,23 @@ def user_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_invite(
+            services.user_invite(
                 by=request.user,
-                link_base=_link_base(request),
                 ip_address=client_ip(request),
                 **form.cleaned_data,
             )
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
+            # The same answer whether or not the address has an account in another
+            # organisation (services.user_invite): the address as typed, the list.
             days = settings.ACCOUNT_INVITE_TIMEOUT // 86400
             messages.success(
-                request, f"Invitation sent to {user.email}. The link is valid for {days} days."
+                request,
+                f"Invitation sent to {form.cleaned_data['email']}. "
+                f"The link is valid for {days} days.",
             )
-            return redirect("organisation:user", user_id=user.pk)
+            return redirect("organisation:users")
     return render(request, "organisation/user_invite.html", {"form": form})
 
 
@@ -177,7 +176,7 @@ user_mfa_reset = _user_action(
 )
 user_invite_resend = _user_action(
     lambda request, member: services.user_invite_resend(
-        by=request.user, user=member, link_base=_link_base(request), ip_address=client_ip(request)
+        by=request.user, user=member, ip_address=client_ip(request)
     ),
     "A new invitation has been sent to {email}; earlier links no longer work.",
 )

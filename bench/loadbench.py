@@ -146,6 +146,7 @@ def server_start(*, port: int, workers: int, threads: int, secret_key: str, log:
         "DJANGO_ENV": "production",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",  # loopback, no TLS proxy: see the header below
         "STATIC_ROOT": static_root,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.models import BulkSearch, BulkSearchStatus
+from core.replicas import read_alias
 from registry.models import Meter, MeteringPoint
 from search.parsing import SearchKind
 from search.queries import meters_in_order, uk_day_start
@@ -55,8 +56,9 @@ def bulk_rows_today(*, organisation: Organisation) -> int:
     return used or 0
 
 
-def _points() -> QuerySet[MeteringPoint]:
-    return MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
+def _points(using: str) -> QuerySet[MeteringPoint]:
+    points = MeteringPoint.objects.using(using)
+    return points.prefetch_related(Prefetch("meters", meters_in_order()))
 
 
 def metering_points_by_key(
@@ -65,25 +67,25 @@ def metering_points_by_key(
     """The metering points each key finds, in the order a single search lists them;
     keys that find nothing are absent."""
     kind = SearchKind(kind)
+    using = read_alias()  # a streaming replica when there is one (core/replicas.py)
     unique = sorted(set(keys))
     found: dict[str, list[MeteringPoint]] = defaultdict(list)
     if not unique:
         return found
     if kind is SearchKind.MPAN:
-        for point in _points().filter(pk__in=unique):
+        for point in _points(using).filter(pk__in=unique):
             found[point.mpan_core].append(point)
     elif kind is SearchKind.POSTCODE:
-        points = _points().filter(postcode_key__in=unique)
+        points = _points(using).filter(postcode_key__in=unique)
         for point in points.order_by("postcode_key", "address_sort_key", "mpan_core"):
             found[point.postcode_key].append(point)
     else:
         cores_by_serial: dict[str, set[str]] = defaultdict(set)
-        for serial_key, core in Meter.objects.filter(serial_key__in=unique).values_list(
-            "serial_key", "metering_point_id"
-        ):
+        meters = Meter.objects.using(using).filter(serial_key__in=unique)
+        for serial_key, core in meters.values_list("serial_key", "metering_point_id"):
             cores_by_serial[serial_key].add(core)
         cores = {core for cores in cores_by_serial.values() for core in cores}
-        points = {p.mpan_core: p for p in _points().filter(pk__in=sorted(cores))}
+        points = {p.mpan_core: p for p in _points(using).filter(pk__in=sorted(cores))}
         for serial_key, serial_cores in cores_by_serial.items():
             found[serial_key] = [points[core] for core in sorted(serial_cores) if core in points]
     return found

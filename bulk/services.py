@@ -40,11 +40,7 @@ from reports.kinds import ReportKind
 from reports.services import report_create
 from search.models import SearchChannel
 from search.parsing import SearchKind
-from search.presentation import (
-    CSV_HEADER,
-    csv_cell,  # keeps a spreadsheet from running a value
-    csv_row,
-)
+from search.presentation import CSV_HEADER, csv_row
 
 logger = logging.getLogger(__name__)
 
@@ -297,9 +293,9 @@ def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> tuple[int, int
     for batch in _batches(job):
         found = metering_points_by_key(kind=job.kind, keys=[row.key for row in batch if row.key])
         for row in batch:
-            head = (row.line, csv_cell(row.value))
+            head = (row.line, row.value)
             if row.error:
-                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.INVALID, row.error, *_NO_POINT))
                 continue
             processed += 1
             points = found.get(row.key)

@@ -25,6 +25,14 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.reports_purge_expired",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-rejected-flow-files": {
+        "task": "registry.tasks.flow_files_purge_rejected",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "search-audit-partitions": {
+        "task": "search.tasks.search_event_partitions_maintain_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "requeue-waiting-flow-files": {
         "task": "registry.tasks.flow_files_requeue_waiting",
         "schedule": 300.0,

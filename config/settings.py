@@ -9,6 +9,7 @@ secure defaults.
 """
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -70,6 +71,8 @@ if not PRODUCTION:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sees every answer, including those other middleware make: /api/ is never stored.
+    "core.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +126,21 @@ if DATABASE_URL:
             "timeout": 10,
         }
     DATABASES = {"default": _db}
+    # A streaming replica for the registry lookups (core/replicas.py, docs/deployment.md).
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = database_config(DATABASE_REPLICA_URL)
+        if {_db["ENGINE"], _replica["ENGINE"]} != {"django.db.backends.postgresql"}:
+            raise ImproperlyConfigured(
+                "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica."
+            )
+        _replica["CONN_MAX_AGE"] = 0
+        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica.setdefault("OPTIONS", {})["pool"] = dict(_db["OPTIONS"]["pool"], timeout=2)
+        _replica["OPTIONS"]["connect_timeout"] = 2
+        # Tests: the replica reads the primary's test database, which replication copies.
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -133,6 +151,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["core.replicas.PrimaryOnlyRouter"]
+# A replica further behind the primary than this is skipped; its lag is probed at most
+# once per DATABASE_REPLICA_CHECK_SECONDS in each process.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
@@ -208,6 +231,24 @@ if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
         DTC_ACCEPTED_VERSIONS.setdefault(_flow_version[:5], set()).add(_flow_version[5:])
 # Files dropped here are applied by a periodic task, then moved to processed/ or rejected/.
 FLOW_INBOX_DIR = Path(env_str("FLOW_INBOX_DIR", str(VAR_DIR / "inbox")))
+# The largest file sent through the upload page or the API, in bytes; refused before it
+# is stored. Larger files (a full refresh of a whole area) come through the inbox.
+FLOW_UPLOAD_MAX_BYTES = env_int("FLOW_UPLOAD_MAX_BYTES", 50 * 2**20)
+# Days the stored copy of a rejected file is kept (to be processed again); then a daily
+# task removes it. The file's record and checksum stay.
+FLOW_REJECTED_RETENTION_DAYS = env_int("FLOW_REJECTED_RETENTION_DAYS", 30)
+# Independent networks (IDNOs, distributor ids 24-36) and the MPID of each, e.g.
+# "24=IPNL,25=LENG": the organisation that may send refreshes and D0386s for that id.
+# (A DNO's id comes from its MPID, dtc.codes.DISTRIBUTORS.)
+IDNO_DISTRIBUTORS: dict[str, str] = {}
+for _pair in env_list("IDNO_DISTRIBUTORS"):
+    _id, _, _mpid = _pair.partition("=")
+    if not (_id.isdigit() and 24 <= int(_id) <= 36 and len(_mpid) == 4 and _mpid.isalnum()):
+        raise ImproperlyConfigured(
+            f"IDNO_DISTRIBUTORS: {_pair!r} is not an IDNO distributor id (24 to 36) and an"
+            " MPID, such as 24=IPNL."
+        )
+    IDNO_DISTRIBUTORS[_id] = _mpid.upper()
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -265,8 +306,19 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # password change or deactivation can end the others.
 ACCOUNT_SESSION_IDLE_TIMEOUT = 30 * 60
 ACCOUNT_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
-# Links in e-mails sent without a request (manage.py create_organisation).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Who sees which readiness check failed and why at /health/ready/ (others: the status).
+HEALTH_DETAIL_VISIBLE_TO = "accounts.sessions.session_is_service_desk"
+# The portal's address as users reach it: every link in an e-mail (invitations,
+# password resets) is built from it, never from the request's Host header, which a
+# client chooses. Required in production; the development default is `make run`'s.
+PORTAL_BASE_URL = env_str(
+    "PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000", required=PRODUCTION
+)
+if not re.fullmatch(r"https?://[^/?#\s]+/?", PORTAL_BASE_URL):
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} must be a scheme and host only, "
+        "e.g. https://ecoes.example.org"
+    )
 
 # --- Sessions and security ----------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60
@@ -381,6 +433,8 @@ REST_FRAMEWORK = {
 # How long the status snapshot is cached (Redis in production); a change made on one server
 # reaches the others within this many seconds. Times of day are exact regardless.
 SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# ... and how long each process keeps the snapshot it read before asking the cache again.
+SERVICE_STATUS_PROCESS_SECONDS = env_int("SERVICE_STATUS_PROCESS_SECONDS", 1)
 # In offline mode, keep log-in and the admin open to service admins so they can run the service.
 SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
 # Windows starting within this many days are announced in a banner on every page.
@@ -399,6 +453,14 @@ if _d0312_retired_at:
 # an API key's own daily quota. Both reset at midnight, UK time.
 SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+# Calendar months the search audit is kept before its month is dropped as a whole
+# (PostgreSQL: search/partitions.py; at least 12), and months of partitions made ahead.
+SEARCH_EVENT_RETENTION_MONTHS = env_int("SEARCH_EVENT_RETENTION_MONTHS", 24)
+if SEARCH_EVENT_RETENTION_MONTHS < 12:
+    raise ImproperlyConfigured(
+        f"SEARCH_EVENT_RETENTION_MONTHS={SEARCH_EVENT_RETENTION_MONTHS} must be at least 12."
+    )
+SEARCH_EVENT_MONTHS_AHEAD = 3
 # The most rows one CSV export of a result set may hold; a larger set is refused.
 SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.

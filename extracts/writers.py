@@ -3,8 +3,9 @@
 - Portfolio (gzip CSV): on PostgreSQL one `COPY (SELECT ...) TO STDOUT (FORMAT csv)`
   whose chunks go through gzip and SHA-256 into a temporary file, so the rows never
   exist as Python objects (the CSV is written by the server, formula-escaped in the
-  SELECT by the same rule as `csv_cell`); elsewhere (SQLite) a chunked ORM iterator
-  through the csv module, the reference the COPY path is held to by a test.
+  SELECT by the same rule as `core.csvfile.csv_cell`); elsewhere (SQLite) a chunked ORM
+  iterator through `core.csvfile.CsvWriter`, the reference the COPY path is held to by a
+  test.
 - Meter technical details (D0312 layout): a server-side cursor over the MOP's meters
   (Django's `iterator()` is one on PostgreSQL), grouped per point and written by
   `dtc.write_flow`, which checks every line as the reader would.
@@ -12,7 +13,6 @@
 Each writer returns the row count; `Spool` counts the bytes and hashes them.
 """
 
-import csv
 import gzip
 import io
 import itertools
@@ -25,19 +25,19 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation
 from accounts.roles import MarketRole
+from core.csvfile import FORMULA_STARTS, CsvWriter
 from dtc import Instance, codes, write_flow
 from extracts.kinds import PORTFOLIO_HEADER
 from registry.models import Meter, MeteringPoint
 from reports.services import DigestingWriter
-from search.presentation import csv_cell
 
 # This service's own MPID and role in the headers of the DTC files it writes.
 SERVICE_MPID = "ECOE"
 SERVICE_ROLE = MarketRole.OPERATOR.value
 CHUNK_SIZE = 5000
 
-# The first characters `csv_cell` guards (a spreadsheet would run the cell as a formula).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What `core.csvfile.csv_cell` leaves alone although it starts like a formula: a number.
+PLAIN_NUMBER = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 def distributor_ids_of(organisation: Organisation) -> list[str]:
@@ -80,23 +80,20 @@ def portfolio_row(point: MeteringPoint) -> tuple[str, ...]:
         )
         for m in meters
     )
-    return tuple(
-        csv_cell(value)
-        for value in (
-            point.mpan_core,
-            ", ".join(point.address_lines),
-            point.postcode,
-            point.supplier_mpid,
-            _date(point.supplier_date),
-            point.energisation_status,
-            point.profile_class,
-            serials,
-            point.distributor_id,
-            point.mop_mpid,
-            point.dc_mpid,
-            point.da_mpid,
-            details,
-        )
+    return (
+        point.mpan_core,
+        ", ".join(point.address_lines),
+        point.postcode,
+        point.supplier_mpid,
+        _date(point.supplier_date),
+        point.energisation_status,
+        point.profile_class,
+        serials,
+        point.distributor_id,
+        point.mop_mpid,
+        point.dc_mpid,
+        point.da_mpid,
+        details,
     )
 
 
@@ -107,9 +104,10 @@ def _portfolio_rows_orm(organisation: Organisation) -> Iterator[tuple[str, ...]]
 
 
 def _escaped(expression: str) -> str:
-    prefixes = ", ".join("E'" + p.encode("unicode_escape").decode() + "'" for p in FORMULA_PREFIXES)
+    prefixes = ", ".join("E'" + p.encode("unicode_escape").decode() + "'" for p in FORMULA_STARTS)
     return (
         f"(CASE WHEN left({expression}, 1) IN ({prefixes}) "
+        f"AND {expression} !~ '{PLAIN_NUMBER}' "
         f"THEN '''' || {expression} ELSE {expression} END)"
     )
 
@@ -170,7 +168,7 @@ def _portfolio_copy_sql(organisation: Organisation) -> tuple[str, list]:
 
 def _header_line() -> bytes:
     text = io.StringIO()
-    csv.writer(text).writerow(PORTFOLIO_HEADER)
+    CsvWriter(text).writerow(PORTFOLIO_HEADER)
     return text.getvalue().encode("utf-8")
 
 
@@ -192,7 +190,7 @@ def portfolio_write(organisation: Organisation, out: DigestingWriter) -> int:
                         gz.write(chunk)
                 return cursor.cursor.rowcount
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
+        writer = CsvWriter(text)
         rows = 0
         for row in _portfolio_rows_orm(organisation):
             writer.writerow(row)

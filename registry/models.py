@@ -172,7 +172,9 @@ class FlowFile(models.Model):
     """One received DTC file and what became of it."""
 
     original_name = models.CharField(max_length=255)
-    stored_file = models.FileField(upload_to="flows/%Y/%m/%d/", max_length=255)
+    # Blank once a rejected file's copy has been removed (FLOW_REJECTED_RETENTION_DAYS).
+    stored_file = models.FileField(upload_to="flows/%Y/%m/%d/", max_length=255, blank=True)
+    stored_file_removed_at = models.DateTimeField("stored copy removed", null=True, blank=True)
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     # The organisation that sent the file. Blank until processing when the sender is

@@ -19,3 +19,9 @@ def flow_files_requeue_waiting() -> int:
 def flow_inbox_scan() -> int:
     """Apply the files waiting in the inbox folder (FLOW_INBOX_DIR)."""
     return len(services.flow_inbox_scan())
+
+
+@shared_task
+def flow_files_purge_rejected() -> int:
+    """Remove the stored copies of long-rejected files (FLOW_REJECTED_RETENTION_DAYS)."""
+    return services.flow_files_purge_rejected()

@@ -1,6 +1,5 @@
 """Writes of the report archive: create a report, record a download, purge."""
 
-import csv
 import hashlib
 import io
 import logging
@@ -17,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from core.csvfile import CsvWriter
 from reports.kinds import DownloadChannel, ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
 from reports.retention import report_available_until
@@ -81,7 +81,7 @@ def report_create(
     with tempfile.TemporaryFile() as spool:
         digesting = DigestingWriter(spool)
         text = io.TextIOWrapper(digesting, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
+        writer = CsvWriter(text)
         writer.writerow(rows_header)
         row_count = 0
         for row in rows:

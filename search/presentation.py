@@ -140,23 +140,18 @@ CSV_HEADER = (
 )
 
 
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (values come from other parties)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def csv_row(point: MeteringPoint) -> tuple[str, ...]:
-    """One result as a CSV row; dates in ISO form for machines, codes as codes."""
-    return tuple(
-        csv_cell(value)
-        for value in (
-            point.mpan_core,
-            ", ".join(point.address_lines),
-            point.postcode,
-            point.supplier_mpid,
-            point.supplier_date.isoformat() if point.supplier_date else "",
-            point.energisation_status,
-            point.profile_class,
-            meter_serials_display(list(point.meters.all())),
-        )
+    """One result as a CSV row; dates in ISO form for machines, codes as codes.
+
+    Written through `core.csvfile`, which escapes cells a spreadsheet would run.
+    """
+    return (
+        point.mpan_core,
+        ", ".join(point.address_lines),
+        point.postcode,
+        point.supplier_mpid,
+        point.supplier_date.isoformat() if point.supplier_date else "",
+        point.energisation_status,
+        point.profile_class,
+        meter_serials_display(list(point.meters.all())),
     )

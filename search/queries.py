@@ -17,7 +17,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationApiKey, User
-from core.compiled import CompiledQuery
+from core.compiled import CompiledQuery, instances, rows_together
+from core.replicas import read_alias
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from search.models import SearchAction, SearchEvent
 from search.parsing import SearchKind, SearchQuery
@@ -52,11 +53,13 @@ def metering_points_search(query: SearchQuery, *, page: bool = False) -> QuerySe
 
     `page=True` is for a page of results: only the `SUMMARY_FIELDS` are loaded and the
     meters are left to `meters_attach` (cheaper than prefetching, once the page is cut).
+    A streaming replica answers when there is one (core/replicas.py).
     """
+    points = MeteringPoint.objects.using(read_alias())
     if page:
-        points = MeteringPoint.objects.only(*SUMMARY_FIELDS)
+        points = points.only(*SUMMARY_FIELDS)
     else:
-        points = MeteringPoint.objects.prefetch_related(Prefetch("meters", meters_in_order()))
+        points = points.prefetch_related(Prefetch("meters", meters_in_order()))
     if query.kind is SearchKind.MPAN:
         return points.filter(pk=query.key)
     if query.kind is SearchKind.POSTCODE:
@@ -83,7 +86,8 @@ def page_cut(points: QuerySet[MeteringPoint], bottom: int, top: int) -> QuerySet
         return points[:top]
     cores = points.values("pk")[bottom:top]
     order = points.query.order_by or MeteringPoint._meta.ordering
-    return MeteringPoint.objects.only(*SUMMARY_FIELDS).filter(pk__in=cores).order_by(*order)
+    rows = MeteringPoint.objects.using(points.db).only(*SUMMARY_FIELDS)
+    return rows.filter(pk__in=cores).order_by(*order)
 
 
 class SearchPaginator(Paginator):
@@ -104,7 +108,8 @@ def meters_attach(points: Sequence[MeteringPoint]) -> None:
     clones and filters for every point (most of a results page's Python time)."""
     by_core: dict[str, list[Meter]] = {point.mpan_core: [] for point in points}
     if by_core:
-        for meter in meters_in_order().filter(metering_point_id__in=list(by_core)):
+        meters = meters_in_order().using(points[0]._state.db)  # where the points were read
+        for meter in meters.filter(metering_point_id__in=list(by_core)):
             by_core[meter.metering_point_id].append(meter)
     cache_name = MeteringPoint.meters.rel.cache_name
     for point in points:
@@ -156,20 +161,31 @@ _links_of_point = CompiledQuery(
 
 
 def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
-    """One point with its meters and related MPANs, in three queries (point, meters,
-    relationships). A relationship is stored once (D0386's primary -> related), so both
-    directions are read."""
-    point = _point_by_core.first(mpan_core)
-    if point is None:
+    """One point with its meters and related MPANs: three queries (point, meters,
+    relationships) sent in one round trip. A relationship is stored once (D0386's
+    primary -> related), so both directions are read. A streaming replica answers when
+    there is one."""
+    using = read_alias()
+    points, meters, links = rows_together(
+        (_point_by_core, (mpan_core,)),
+        (_meters_of_point, (mpan_core,)),
+        (_links_of_point, (mpan_core,)),
+        using=using,
+    )
+    if not points:
         return None
     related = sorted(
         (
             RelatedLink(other if first == mpan_core else first, effective)
-            for first, other, effective in _links_of_point.rows(mpan_core)
+            for first, other, effective in links
         ),
         key=lambda link: link.mpan_core,
     )
-    return MeteringPointDetail(point=point, meters=_meters_of_point.all(mpan_core), related=related)
+    return MeteringPointDetail(
+        point=instances(_point_by_core, points, using)[0],
+        meters=instances(_meters_of_point, meters, using),
+        related=related,
+    )
 
 
 # --- Caps and the audit -------------------------------------------------------------------
@@ -181,12 +197,18 @@ def uk_day_start(moment: datetime | None = None) -> datetime:
     return datetime.combine(local.date(), time.min, tzinfo=UK)
 
 
+def _next_day(day_start: datetime) -> datetime:
+    return datetime.combine(day_start.date() + timedelta(days=1), time.min, tzinfo=UK)
+
+
 def lookups_today_count(
     *, user: User | None = None, api_key: OrganisationApiKey | None = None
 ) -> int:
     """Lookups made today (UK day) by a user through the web and the API with their
     session, or with one API key."""
-    events = SearchEvent.objects.filter(created_at__gte=uk_day_start())
+    # Bounded on both sides, so PostgreSQL reads today's month partition alone.
+    start = uk_day_start()
+    events = SearchEvent.objects.filter(created_at__gte=start, created_at__lt=_next_day(start))
     if api_key is not None:
         return events.filter(api_key=api_key).count()
     return events.filter(user=user).count()

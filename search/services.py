@@ -9,6 +9,7 @@ from django.db import connection
 from accounts.models import OrganisationApiKey, User
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
+from search.partitions import partitions_maintain
 from search.queries import lookups_today_count, uk_day_start
 
 
@@ -134,3 +135,13 @@ def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
+
+
+def search_event_partitions_maintain() -> list[tuple[str, str]]:
+    """Make the search audit's month partitions ahead of time and drop the months older
+    than `SEARCH_EVENT_RETENTION_MONTHS` (PostgreSQL; search/partitions.py). Safe to run
+    any number of times; returns what it did, as (action, partition)."""
+    return partitions_maintain(
+        retention_months=settings.SEARCH_EVENT_RETENTION_MONTHS,
+        months_ahead=settings.SEARCH_EVENT_MONTHS_AHEAD,
+    )

@@ -1,6 +1,5 @@
 """The search screens: results, the metering-point detail, the CSV export and usage."""
 
-import csv
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.csvfile import csv_lines
 from core.http import client_ip
 from search.forms import UsageFilterForm
 from search.models import SearchAction, SearchChannel
@@ -117,19 +117,10 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(points) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)  # a BOM, so spreadsheets read UTF-8
     # iterator() with a chunk size still prefetches the meters, one query per chunk.
-    for point in points.iterator(chunk_size=1000):
-        yield writer.writerow(csv_row(point))
+    rows = (csv_row(point) for point in points.iterator(chunk_size=1000))
+    return csv_lines(CSV_HEADER, rows)
 
 
 @require_GET

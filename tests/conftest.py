@@ -17,6 +17,22 @@ def missing_part(reason: str) -> None:
     pytest.skip(reason)
 
 
+def database_env() -> dict[str, str]:
+    """DATABASE_URL (and DATABASE_REPLICA_URL) of the test database, for a process the
+    test starts (a worker): the replica's settings name the test database too (MIRROR)."""
+    from django.db import connections
+
+    env = {}
+    for alias, variable in (("default", "DATABASE_URL"), ("replica", "DATABASE_REPLICA_URL")):
+        if alias in connections.settings:
+            db = connections[alias].settings_dict
+            env[variable] = (
+                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
+                f":{db['PORT'] or 5432}/{db['NAME']}"
+            )
+    return env
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -121,26 +137,16 @@ def _empty_cache():
     cache.clear()
 
 
-def subprocess_database_url() -> str:
-    """The test database's URL, for a process the test starts (worker, SFTP server)."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def celery_worker_start(queue: str, log):
     """Start a `celery worker` (solo pool) on `queue`, its output in `log`; the caller
-    waits for it to be ready and stops it."""
+    waits for it (`celery_worker_wait_ready`) and stops it. For tests that kill one."""
     import subprocess
     import sys
+    import uuid
 
     from django.conf import settings
 
-    env = {**os.environ, "DATABASE_URL": subprocess_database_url(), "REDIS_URL": settings.REDIS_URL}
+    env = {**os.environ, **database_env(), "REDIS_URL": settings.REDIS_URL}
     with log.open("wb") as log_file:
         return subprocess.Popen(
             [
@@ -155,18 +161,12 @@ def celery_worker_start(queue: str, log):
                 "-Q",
                 queue,
                 "-n",
-                f"{queue}-{uuid_hex()}@%h",
+                f"{queue}-{uuid.uuid4().hex[:6]}@%h",
             ],
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-
-
-def uuid_hex() -> str:
-    import uuid
-
-    return uuid.uuid4().hex[:6]
 
 
 def celery_worker_wait_ready(worker, log, timeout: float = 60) -> None:
@@ -187,6 +187,8 @@ def celery_worker_process(transactional_db, tmp_path):
     cannot be taken by any other worker that shares the broker.
     """
     import subprocess
+    import sys
+    import time
     import uuid
 
     from django.conf import settings
@@ -198,10 +200,34 @@ def celery_worker_process(transactional_db, tmp_path):
         missing_part("the Celery worker test needs PostgreSQL (DATABASE_URL) to share data")
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, **database_env(), "REDIS_URL": settings.REDIS_URL}
     log = tmp_path / "worker.log"
-    worker = celery_worker_start(queue, log)
+    with log.open("wb") as log_file:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        celery_worker_wait_ready(worker, log)
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
         celery_app.conf.task_always_eager = False
         yield queue
     finally:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0005_alter_accountevent_kind'),
+        ('accounts', '0007_alter_accountevent_kind'),
         ('reports', '0003_report_file_suffix_reportdownload_channel_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -30,8 +30,9 @@ def link_in(message, pattern: str) -> str:
 
 
 def test_an_admin_invites_a_user_who_sets_a_password_and_logs_in(
-    live_server, page, org_admin, mailoutbox
+    live_server, page, org_admin, mailoutbox, settings
 ):
+    settings.PORTAL_BASE_URL = live_server.url  # e-mailed links are built from it
     log_in(page, live_server.url, org_admin.email, TEST_PASSWORD)
     page.wait_for_url(live_server.url + "/")
     page.goto(live_server.url + "/organisation/users/invite/")
@@ -56,8 +57,9 @@ def test_an_admin_invites_a_user_who_sets_a_password_and_logs_in(
 
 
 def test_an_admin_triggers_a_password_reset_and_the_user_completes_it(
-    live_server, page, org_admin, member, mailoutbox
+    live_server, page, org_admin, member, mailoutbox, settings
 ):
+    settings.PORTAL_BASE_URL = live_server.url  # e-mailed links are built from it
     log_in(page, live_server.url, org_admin.email, TEST_PASSWORD)
     page.wait_for_url(live_server.url + "/")
     page.goto(live_server.url + "/organisation/users/")

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from accounts.roles import MarketRole, UserRole
 from extracts.services import ssh_key_add
-from tests.conftest import missing_part, subprocess_database_url
+from tests.conftest import database_env, missing_part
 from tests.factories import OrganisationFactory, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -92,7 +92,7 @@ def sftp_server(transactional_db, media_root, tmp_path):
     log = tmp_path / "sftp.log"
     env = {
         **os.environ,
-        "DATABASE_URL": subprocess_database_url(),
+        **database_env(),
         "REDIS_URL": settings.REDIS_URL or "",
         "MEDIA_ROOT": str(media_root),
         "SFTP_HOST_KEY_PATH": str(key_path),

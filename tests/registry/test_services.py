@@ -192,9 +192,8 @@ def test_meter_information_applies_the_good_records_and_lists_the_bad_ones(loade
     lines = flow_file.stored_file.open("rb").read().splitlines()
     p01_lines = [number for number, line in enumerate(lines, 1) if line.startswith(b"P01|")]
     assert reasons == {
-        p01_lines[1]: f"MTRW is not the MOP appointed for {someone_elses}"
-        " (the appointed MOP is SIEM)",
-        p01_lines[2]: f"MPAN core {missing} is not in the registry",
+        p01_lines[1]: f"MPAN core {someone_elses}: not appointed to you",
+        p01_lines[2]: f"MPAN core {missing}: not appointed to you",
     }
     new_serials = [line.split(b"|")[1].decode() for line in lines if line.startswith(b"P02|")]
     assert set(new_serials[:1]) <= set(

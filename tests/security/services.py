@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing_part
+from tests.conftest import database_env, missing_part
 
 
 def free_port() -> int:
@@ -101,23 +101,13 @@ class OwnRedis:
             client.close()
 
 
-def database_url() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def worker_start(
     *, redis_url: str, queue: str, log: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen:
     """A `celery worker` (solo pool: the task runs in this very process) on our Redis."""
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        **database_env(),
         "REDIS_URL": redis_url,
         **(env or {}),
     }

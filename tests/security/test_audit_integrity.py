@@ -21,7 +21,7 @@ from search.services import search_event_record
 from service_status.models import ServiceStatusChange
 from service_status.services import service_mode_set
 from tests.conftest import missing_part
-from tests.factories import ReportFactory, UserFactory
+from tests.factories import ReportFactory, UserFactory, login_with_two_factors
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_a_service_admin_cannot_change_or_delete_a_record_in_the_admin(
     audit_record, client, service_admin
 ):
     record, column = audit_record
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     meta = record._meta
     base = f"/admin/{meta.app_label}/{meta.model_name}/{record.pk}"
     assert client.get(f"{base}/change/").status_code == 200  # viewing is allowed

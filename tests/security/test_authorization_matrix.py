@@ -16,8 +16,20 @@ the admin's login, which sends on to ours), or "302>/path/" for another redirect
 import pytest
 from django.db import transaction
 
+from accounts.roles import MarketRole
+from bench.generate import metering_points, mpan_core
+from tests.factories import MeteringPointFactory, OrganisationFactory
+from tests.registry.conftest import (
+    meter_information_bytes,
+    points,
+    refresh_bytes,
+    relationships_bytes,
+    send,
+    unknown_core,
+)
 from tests.security.conftest import ROLES, client_as
 from tests.security.routes import Route, all_routes, fill
+from tests.security.snapshot import registry_changes, registry_snapshot
 
 L = "login"
 AL = "admin-login"
@@ -234,7 +246,8 @@ for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset
     }
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
-# Everything under admin/ is behind AdminSite.has_permission (active staff): every other
+# Everything under admin/ is behind AdminSite.has_permission (active staff with the
+# service-admin role, in a session that proved two factors): every other
 # role is sent to the admin's login, which sends on to ours. A service admin may use it,
 # except to add rows to tables that are written only by the service layer or are audit.
 ADMIN_PREFIX = "admin/"
@@ -252,9 +265,11 @@ ADMIN_ADD_REFUSED = {
     "extracts_extract",
     "extracts_extractdisclosure",
     "extracts_sshpublickey",
+    # Authenticators are set up by their users only; the desk may only remove one.
+    "mfa_authenticator",
 }
 ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
-    # Signed-in users who are not staff are refused (accounts.admin.secure_admin_login);
+    # Signed-in users who are not staff are refused (accounts.admin._admin_login);
     # anonymous visitors are sent to our login page, where MFA applies.
     "admin/login/": {"GET": (L, 403, 403, 403, 403, "302>/admin/")},
     "admin/logout/": {
@@ -401,3 +416,110 @@ def test_the_admin_of_b_gets_404_for_each_object_of_a(world):
     ]
     for method, route in checks:
         assert ask(world, "admin_b", method, fill(route, values)) == 404, route
+
+
+# --- Flow writes: which market role may send which flow, for which points ------------------
+# The URL matrix above says who may reach the upload page and the API; this one says what
+# a file sent by each kind of party does, through the ingest service that every door
+# (page, API, inbox, ingest_flow, a service admin sending for a party) reaches. Each file
+# names its sender in the header and is sent as that organisation.
+#   OK        applied whole
+#   REJECTED  the whole file refused (role, or another distributor's data): nothing changes
+#   REFUSED   taken, but every record refused as "not appointed to you": nothing changes
+OK, REJECTED, REFUSED = "applied", "rejected", "records refused"
+
+# Sender -> (MPID, market role codes). London is distributor 12, Eastern 10; MTRW is the
+# MOP appointed to the London point the D0312s name.
+FLOW_SENDERS = {
+    "supplier": ("SUPP", MarketRole.SUPPLIER),
+    "distributor 12": ("LOND", MarketRole.DISTRIBUTOR),
+    "distributor 10": ("EELC", MarketRole.DISTRIBUTOR),
+    "appointed MOP": ("MTRW", MarketRole.METER_OPERATOR),
+    "another MOP": ("HOST", MarketRole.METER_OPERATOR),
+    "HH data collector": ("HHDC", MarketRole.HH_DATA_COLLECTOR),
+    "NHH data collector": ("NHDC", MarketRole.NHH_DATA_COLLECTOR),
+    "service operator": ("DESK", MarketRole.OPERATOR),
+}
+_FLOW_SENDER_ORDER = tuple(FLOW_SENDERS)
+
+# File -> answers in FLOW_SENDERS order.
+FLOW_WRITE_MATRIX: dict[str, tuple] = {
+    # supplier, dist 12, dist 10, appointed MOP, another MOP, HHDC, NHHDC, operator
+    "D0204 full refresh, R01 naming 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0204 selective refresh, R01 naming 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0204 selective refresh, R01 naming 10, holding a point of 12": (REJECTED,) * 8,
+    "D0312 for a point appointed to MTRW": (
+        *(REJECTED,) * 3,
+        *(OK, REFUSED),
+        *(REJECTED,) * 3,
+    ),
+    "D0312 for an MPAN core not in the registry": (
+        *(REJECTED,) * 3,
+        *(REFUSED, REFUSED),
+        *(REJECTED,) * 3,
+    ),
+    "D0386 linking two points of 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0386 linking a point of 12 with one of 10": (REJECTED,) * 8,
+}
+
+
+def _flow_file_bytes(case: str, *, mpid: str, london: list[str], eastern: str) -> bytes:
+    if case.startswith("D0204"):
+        refresh_type = "F" if "full" in case else "S"
+        if "naming 10" in case:
+            stray = points(1)[0]
+            stray.items["gsp_group"] = "_A"
+            listed = [*metering_points(1, distributor_id="10", seed=3), stray]
+            return refresh_bytes(
+                listed, refresh_type=refresh_type, distributor_id="10", from_mpid=mpid
+            )
+        return refresh_bytes(points(2), refresh_type=refresh_type, from_mpid=mpid)
+    if case.startswith("D0312"):
+        core = london[0] if "appointed" in case else unknown_core()
+        return meter_information_bytes([core], mop=mpid)
+    pair = (london[0], london[1]) if "two points" in case else (london[0], eastern)
+    return relationships_bytes([pair], from_mpid=mpid)
+
+
+def _flow_outcome(flow_file) -> str:
+    if flow_file.status == "rejected":
+        return REJECTED
+    if flow_file.rejected_count and not flow_file.accepted_count:
+        return REFUSED
+    return OK if flow_file.status == "applied" and not flow_file.rejected_count else "partial"
+
+
+def test_the_flow_write_matrix_names_every_sender_for_every_file():
+    assert all(len(answers) == len(FLOW_SENDERS) for answers in FLOW_WRITE_MATRIX.values())
+
+
+@pytest.mark.parametrize("case", FLOW_WRITE_MATRIX)
+@pytest.mark.parametrize("sender", _FLOW_SENDER_ORDER)
+def test_each_market_role_may_write_only_its_own_data(case, sender, media_root, db):
+    mpid, role_codes = FLOW_SENDERS[sender]
+    organisation = OrganisationFactory(mpid=mpid, role_codes=role_codes)
+    london = [point.items["mpan_core"] for point in points(2)]
+    MeteringPointFactory(mpan_core=london[0], mop_mpid="MTRW")
+    MeteringPointFactory(mpan_core=london[1], mop_mpid="SIEM")
+    eastern = MeteringPointFactory(
+        mpan_core=mpan_core("10", 1234), distributor_id="10", gsp_group="_A"
+    ).pk
+    expected = FLOW_WRITE_MATRIX[case][_FLOW_SENDER_ORDER.index(sender)]
+    before = registry_snapshot()
+
+    flow_file = send(
+        _flow_file_bytes(case, mpid=mpid, london=london, eastern=eastern), sender=organisation
+    )
+
+    assert _flow_outcome(flow_file) == expected, flow_file.errors
+    if expected != OK:
+        assert registry_changes(before) == {}

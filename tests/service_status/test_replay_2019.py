@@ -29,6 +29,7 @@ from tests.factories import (
     OrganisationFactory,
     ReportFactory,
     UserFactory,
+    login_with_two_factors,
 )
 from tests.registry.conftest import meter_information_bytes
 
@@ -228,7 +229,10 @@ def personas(member, org_admin, service_admin, point):
         ("service_admin", service_admin),
     ]:
         clients[name] = Client()
-        clients[name].force_login(user)
+        if name == "service_admin":
+            login_with_two_factors(clients[name], user)  # as the admin requires
+        else:
+            clients[name].force_login(user)
     return clients
 
 
