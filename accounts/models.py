@@ -214,6 +214,10 @@ class AccountEventKind(models.TextChoices):
     DELETED = "deleted", "Account deleted (personal data anonymised)"
     DORMANCY_WARNED = "dormancy_warned", "Warned of closure for no log-in"
     CLOSED_DORMANT = "closed_dormant", "Closed for no log-in"
+    SSH_KEY_ADDED = "ssh_key_added", "SSH key added"
+    SSH_KEY_REMOVED = "ssh_key_removed", "SSH key removed"
+    SFTP_LOGGED_IN = "sftp_logged_in", "Logged in over SFTP"
+    SFTP_LOGIN_FAILED = "sftp_login_failed", "Failed SFTP login"
 
 
 class AccountEvent(AppendOnlyModel):

@@ -51,6 +51,10 @@ app.conf.beat_schedule = {
         "task": "bulk.tasks.bulk_inputs_sweep",
         "schedule": crontab(minute=45),
     },
+    "weekly-portfolio-extracts": {
+        "task": "extracts.tasks.extracts_weekly",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
     "scan-flow-inbox": {
         "task": "registry.tasks.flow_inbox_scan",
         "schedule": 60.0,

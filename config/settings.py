@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "search",
     "reports",
     "bulk",
+    "extracts",
 ]
 # Benchmarks, synthetic data and the demo data (seed_demo): development only.
 if not PRODUCTION:
@@ -493,6 +494,23 @@ BULK_SEARCH_DAILY_POINTS = env_int("BULK_SEARCH_DAILY_POINTS", 500_000)
 # A running bulk search whose progress has not moved for this long lost its worker: beat
 # queues it again (progress is saved after every batch, a few seconds apart).
 BULK_SEARCH_STALLED_MINUTES = env_int("BULK_SEARCH_STALLED_MINUTES", 30)
+# --- Party extracts and the SFTP service ------------------------------------------------------
+# On-demand portfolio files an organisation may request per UK calendar day.
+EXTRACT_ON_DEMAND_PER_DAY = env_int("EXTRACT_ON_DEMAND_PER_DAY", 1)
+# gzip level of portfolio files: 1 is fastest, 9 smallest; 6 is gzip's own default.
+EXTRACT_GZIP_LEVEL = env_int("EXTRACT_GZIP_LEVEL", 6)
+# `manage.py sftp_server`: where it listens, and what the portal tells users to connect to.
+SFTP_BIND = env_str("SFTP_BIND", "127.0.0.1")
+SFTP_PORT = env_int("SFTP_PORT", 2222)
+SFTP_PUBLIC_HOST = env_str("SFTP_PUBLIC_HOST", "localhost")
+# The host key, made on the server's first start and kept: users check its fingerprint
+# (shown in the portal) the first time they connect. Keep it across deployments.
+SFTP_HOST_KEY_PATH = Path(env_str("SFTP_HOST_KEY_PATH", str(VAR_DIR / "sftp_host_ed25519_key")))
+# Failed SFTP logins from one address before it is refused for SFTP_FAILURE_WINDOW seconds.
+SFTP_MAX_FAILURES = env_int("SFTP_MAX_FAILURES", 10)
+SFTP_FAILURE_WINDOW = env_int("SFTP_FAILURE_WINDOW", 900)
+# A session that does not authenticate within this many seconds is closed.
+SFTP_LOGIN_TIMEOUT = env_int("SFTP_LOGIN_TIMEOUT", 30)
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECOES enquiry service API",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("api/v1/", include("search.api_urls")),
     path("bulk/", include("bulk.urls")),
+    path("extracts/", include("extracts.urls")),
     path("api/v1/", include("bulk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -28,7 +28,7 @@ class ReportDownloadAdmin(admin.ModelAdmin):
     """The download audit: append-only, so nothing here can be changed."""
 
     list_display = ["downloaded_at", "user", "organisation", "report_title", "ip_address"]
-    list_filter = ["via_api"]
+    list_filter = ["channel"]
     search_fields = ["user__email", "organisation__mpid", "report_title"]
     list_select_related = ["user", "organisation"]
     date_hierarchy = "downloaded_at"

@@ -115,5 +115,5 @@ class ReportDownloadApi(_ReportApi, APIView):
             report.file.open("rb"),
             as_attachment=True,
             filename=report.download_name,
-            content_type="text/csv; charset=utf-8",
+            content_type=report.content_type,
         )

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.audit import AppendOnlyModel
-from reports.kinds import ReportKind
+from reports.kinds import DownloadChannel, ReportKind
 
 # Every report file lives in this folder of the default storage, under a random name:
 # the name says nothing about the organisation or the content, and the purge sweeps
@@ -26,6 +26,8 @@ class Report(models.Model):
         help_text="The report can be downloaded until this moment; the purge deletes it after."
     )
     file = models.FileField(max_length=255)
+    # The file name's ending offered to users: "csv", "csv.gz", "txt" (a DTC file).
+    file_suffix = models.CharField(max_length=10, default="csv")
     size = models.PositiveBigIntegerField(help_text="Bytes.")
     sha256 = models.CharField("SHA-256", max_length=64)
     row_count = models.PositiveIntegerField(help_text="Data rows, not counting the header.")
@@ -64,7 +66,15 @@ class Report(models.Model):
     def download_name(self) -> str:
         """The file name offered to the browser: the title, never the storage name."""
         stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
-        return f"{slugify(self.title)[:80] or 'report'}-{stamp}.csv"
+        return f"{slugify(self.title)[:80] or 'report'}-{stamp}.{self.file_suffix}"
+
+    @property
+    def content_type(self) -> str:
+        if self.file_suffix.endswith(".gz"):
+            return "application/gzip"
+        if self.file_suffix == "csv":
+            return "text/csv; charset=utf-8"
+        return "text/plain; charset=latin-1"
 
 
 class ReportDownload(AppendOnlyModel):
@@ -94,6 +104,9 @@ class ReportDownload(AppendOnlyModel):
     downloaded_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     via_api = models.BooleanField(default=False)
+    channel = models.CharField(
+        max_length=4, choices=DownloadChannel.choices, default=DownloadChannel.WEB
+    )
 
     class Meta:
         ordering = ["-downloaded_at", "-id"]

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationApiKey, User
 from core.csvfile import CsvWriter
-from reports.kinds import ReportKind
+from reports.kinds import DownloadChannel, ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
 from reports.retention import report_available_until
+from reports.signals import report_downloaded
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class ReportExpiredError(ReportError):
         )
 
 
-class _DigestingWriter(io.RawIOBase):
+class DigestingWriter(io.RawIOBase):
     """Writes bytes to a file, counting them and hashing them on the way."""
 
     def __init__(self, target):
@@ -77,9 +78,8 @@ def report_create(
     written; if the record cannot be written the file is deleted again. A record that
     an outer transaction later rolls back leaves an orphan file, which the purge removes.
     """
-    kind = ReportKind(kind)
     with tempfile.TemporaryFile() as spool:
-        digesting = _DigestingWriter(spool)
+        digesting = DigestingWriter(spool)
         text = io.TextIOWrapper(digesting, encoding="utf-8", newline="", write_through=True)
         writer = CsvWriter(text)
         writer.writerow(rows_header)
@@ -89,9 +89,39 @@ def report_create(
             row_count += 1
         text.flush()
         text.detach()
-        spool.seek(0)
-        name = default_storage.save(f"{REPORTS_FOLDER}/{uuid.uuid4().hex}.csv", File(spool))
+        return report_store(
+            organisation=organisation,
+            kind=kind,
+            title=title,
+            spool=spool,
+            size=digesting.size,
+            sha256=digesting.digest.hexdigest(),
+            row_count=row_count,
+            created_by=created_by,
+        )
 
+
+def report_store(
+    *,
+    organisation: Organisation,
+    kind: ReportKind | str,
+    title: str,
+    spool,
+    size: int,
+    sha256: str,
+    row_count: int,
+    file_suffix: str = "csv",
+    created_by: User | None = None,
+) -> Report:
+    """Copy a file already written (with its size, SHA-256 and rows) into the archive.
+
+    For producers that write their own format (a gzip CSV, a DTC file) and count and
+    hash it on the way. The storage copy is made in chunks; the file is stored before
+    the record is written, and deleted again if the record cannot be written.
+    """
+    kind = ReportKind(kind)
+    spool.seek(0)
+    name = default_storage.save(f"{REPORTS_FOLDER}/{uuid.uuid4().hex}.{file_suffix}", File(spool))
     try:
         created_at = timezone.now()
         with transaction.atomic():
@@ -102,8 +132,9 @@ def report_create(
                 created_at=created_at,
                 available_until=report_available_until(created_at=created_at),
                 file=name,
-                size=digesting.size,
-                sha256=digesting.digest.hexdigest(),
+                file_suffix=file_suffix,
+                size=size,
+                sha256=sha256,
                 row_count=row_count,
                 created_by=created_by,
             )
@@ -116,7 +147,7 @@ def report_create(
         organisation.mpid,
         title,
         row_count,
-        digesting.size,
+        size,
     )
     return report
 
@@ -128,20 +159,30 @@ def report_download_record(
     api_key: OrganisationApiKey | None = None,
     ip_address: str | None,
     via_api: bool = False,
+    channel: DownloadChannel | str | None = None,
 ) -> ReportDownload:
     """Audit one download by a user or by an organisation's API key; refuses an expired
-    report (checked at this moment)."""
+    report (checked at this moment).
+
+    Apps that track who collected a file (extracts) listen to `report_downloaded`, sent
+    in the same transaction as the audit row.
+    """
     if report.is_expired():
         raise ReportExpiredError(report)
-    return ReportDownload.objects.create(
-        report=report,
-        report_title=report.title,
-        organisation=report.organisation,
-        user=None if api_key is not None else user,
-        api_key=api_key,
-        ip_address=ip_address,
-        via_api=via_api,
-    )
+    channel = DownloadChannel(channel or (DownloadChannel.API if via_api else DownloadChannel.WEB))
+    with transaction.atomic():
+        download = ReportDownload.objects.create(
+            report=report,
+            report_title=report.title,
+            organisation=report.organisation,
+            user=None if api_key is not None else user,
+            api_key=api_key,
+            ip_address=ip_address,
+            via_api=channel == DownloadChannel.API,
+            channel=channel,
+        )
+        report_downloaded.send(sender=Report, report=report, download=download)
+    return download
 
 
 @dataclass(frozen=True)

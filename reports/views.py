@@ -57,5 +57,5 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
         report.file.open("rb"),
         as_attachment=True,
         filename=report.download_name,
-        content_type="text/csv; charset=utf-8",
+        content_type=report.content_type,
     )

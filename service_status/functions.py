@@ -32,6 +32,7 @@ EXPORTS = "exports"
 USAGE_REPORTS = "usage_reports"
 REPORTS = "reports"
 BULK_SEARCH = "bulk_search"
+EXTRACTS = "extracts"
 FLOW_UPLOAD = "flow_upload"
 D0312_MAINTENANCE = "d0312_maintenance"
 ADMIN = "admin"
@@ -73,6 +74,9 @@ SERVICE_FUNCTIONS: tuple[ServiceFunction, ...] = (
     ServiceFunction(USAGE_REPORTS, "Usage reports", ("/search/usage/",)),
     ServiceFunction(REPORTS, "Reports", ("/reports/", "/api/v1/reports/")),
     ServiceFunction(BULK_SEARCH, "Bulk search", ("/bulk/", "/api/v1/bulk-searches/")),
+    # The SFTP service (its own process) refuses sessions only when offline: it is how
+    # parties collect migration files during a restricted cut-over.
+    ServiceFunction(EXTRACTS, "Extracts, SSH keys and SFTP files", ("/extracts/",)),
     ServiceFunction(FLOW_UPLOAD, "Flow upload", ("/flows/", "/api/v1/flows/")),
     # D0312 files arrive through flow upload, so this function owns no path: the registry
     # asks whether it is retired (`retired_function_or_none`) before it processes a D0312.

@@ -140,6 +140,48 @@ def _empty_cache():
     role_codes_forget()  # ids come back after a rollback on SQLite
 
 
+def celery_worker_start(queue: str, log):
+    """Start a `celery worker` (solo pool) on `queue`, its output in `log`; the caller
+    waits for it (`celery_worker_wait_ready`) and stops it. For tests that kill one."""
+    import subprocess
+    import sys
+    import uuid
+
+    from django.conf import settings
+
+    env = {**os.environ, **database_env(), "REDIS_URL": settings.REDIS_URL}
+    with log.open("wb") as log_file:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def celery_worker_wait_ready(worker, log, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while b"ready." not in log.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real `celery worker` process on the Redis broker, reading the test database.

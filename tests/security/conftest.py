@@ -11,6 +11,8 @@ from accounts.roles import MarketRole
 from accounts.services import account_event_record, api_key_create
 from bulk.models import BulkSearch
 from bulk.services import bulk_search_submit
+from extracts.models import SshPublicKey
+from extracts.services import ssh_key_add
 from registry.models import FlowFile, FlowFileChannel, MeteringPoint
 from registry.services import flow_file_receive
 from reports.models import Report
@@ -39,6 +41,7 @@ class World:
     metering_point: MeteringPoint
     account_event: AccountEvent
     bulk_search: BulkSearch
+    ssh_key: SshPublicKey
 
 
 @pytest.fixture
@@ -69,6 +72,11 @@ def world(
         values=["1800021679848"],
         user=member,
     )
+    ssh_key = ssh_key_add(
+        user=member,
+        name="A's server",
+        text="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHhq0UOFOnTbBYYlyGDmjjmFmOwnZPCTuZfqyQYa7LS4",
+    )
     return World(
         member_a=member,
         admin_a=org_admin,
@@ -82,6 +90,7 @@ def world(
         metering_point=MeteringPointFactory(),
         account_event=event,
         bulk_search=bulk_search,
+        ssh_key=ssh_key,
     )
 
 

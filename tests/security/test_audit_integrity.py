@@ -14,6 +14,7 @@ from accounts.services import account_event_record
 from bulk.models import BulkSearchInput
 from bulk.services import bulk_search_submit
 from core.audit import AppendOnlyError, AppendOnlyModel
+from extracts.models import ExtractDisclosure
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
 from search.models import SearchAction, SearchChannel, SearchEvent
@@ -57,6 +58,14 @@ def _bulk_search_input(world):
     return BulkSearchInput.objects.get(bulk_search=job)
 
 
+def _extract_disclosure(world):
+    from extracts.services import extract_generate, extract_request
+
+    extract = extract_request(user=world.admin_a)
+    extract_generate(extract_id=extract.pk)  # what the task queued on commit does
+    return ExtractDisclosure.objects.get(extract=extract)
+
+
 def _service_status_change(world):
     service_mode_set(mode="restricted", reason="Cut-over", actor=world.service_admin)
     return ServiceStatusChange.objects.latest()
@@ -69,6 +78,7 @@ AUDIT_MODELS = {
     ReportDownload: (_report_download, "report_title"),
     ServiceStatusChange: (_service_status_change, "reason"),
     BulkSearchInput: (_bulk_search_input, "source_name"),
+    ExtractDisclosure: (_extract_disclosure, "sha256"),
 }
 
 

@@ -184,6 +184,23 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (401, *((405,) * 5)),
         "POST": (401, 200, 200, 404, 404, 404),
     },
+    # --- extracts: the organisation's files; requests by organisation admins only ------
+    "extracts/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
+    "extracts/request/": {
+        "GET": each(405),
+        "POST": (L, 403, "302>/extracts/", 403, "302>/extracts/", "302>/extracts/"),
+    },
+    "extracts/subscription/": {
+        "GET": each(405),
+        "POST": (L, 403, "302>/extracts/", 403, "302>/extracts/", "302>/extracts/"),
+    },
+    # An empty form is a 400 for everyone signed in; each adds only their own key.
+    "extracts/ssh-keys/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((400,) * 5))},
+    # A's member's key: its owner and A's admin remove it; anyone else is told nothing.
+    "extracts/ssh-keys/<int:key_id>/remove/": {
+        "GET": each(405),
+        "POST": (L, "302>/extracts/ssh-keys/", "302>/extracts/ssh-keys/", 404, 404, 404),
+    },
     "reports/<int:pk>/download/": {"GET": (L, 200, 200, 404, 404, 200), "POST": each(405)},
     "api/v1/reports/": {"GET": (401, *((200,) * 5)), "POST": (401, *((405,) * 5))},
     "api/v1/reports/<int:pk>/download/": {
@@ -274,6 +291,9 @@ ADMIN_ADD_REFUSED = {
     "reports_reportdownload",
     "bulk_bulksearch",
     "bulk_bulksearchinput",
+    "extracts_extract",
+    "extracts_extractdisclosure",
+    "extracts_sshpublickey",
     # Authenticators are set up by their users only; the desk may only remove one.
     "mfa_authenticator",
 }
@@ -337,6 +357,7 @@ def _values(world, route: Route | None = None) -> dict[str, str]:
         "id": str(world.member_a.pk),
         "content_type_id": "1",
         "url": "nowhere/",
+        "key_id": str(world.ssh_key.pk),
     }
 
 
