@@ -124,7 +124,11 @@ def test_the_checker_agrees_with_the_reader_for_any_values(data):
         good = value_strategy(item).map(
             lambda v: v.strftime("%Y%m%d") if hasattr(v, "strftime") else v
         )
-        values.append(data.draw(st.one_of(good, st.sampled_from(["", "X", "1", "0000000000000"]))))
+        # Good values, values at and just past the length limits, and a few oddities.
+        fmt = item.format
+        edges = {"0" * size for size in (fmt.min_length - 1, fmt.max_length, fmt.max_length + 1)}
+        odd = st.sampled_from(sorted({"", "X", "1", "0000000000000", *edges}))
+        values.append(data.draw(st.one_of(good, odd)))
     fields = [group.group_id, *values, ""]
 
     try:
