@@ -3,7 +3,9 @@ exactly what the full reader stores, and hands every fault to the full reader.""
 
 import logging
 import os
+from pathlib import Path
 
+import billiard
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -129,3 +131,25 @@ def test_the_parsing_process_is_stopped_and_collected_when_the_reader_stops_earl
     assert child.refresh == ("F", "12")
     with pytest.raises(ProcessLookupError):  # stopped and collected: no zombie left
         os.kill(pid, 0)
+
+
+def _points_parsed(path: str) -> int:
+    child = refresh_pipe.ParsingProcess(
+        Path(path), accepted_versions=None, gsp_groups={}, chunk_rows=4
+    )
+    try:
+        return sum(points for _, points, _, _ in child)
+    finally:
+        child.close()
+
+
+def test_a_celery_prefork_worker_can_start_the_parsing_process(tmp_path):
+    # A prefork worker is a daemonic billiard process: the standard library's
+    # multiprocessing refuses to start children there.
+    stored = tmp_path / "refresh.txt"
+    stored.write_bytes(refresh_bytes(points(9, seed=7), file_id="RF000015"))
+
+    with billiard.Pool(1) as pool:
+        parsed = pool.apply(_points_parsed, (str(stored),))
+
+    assert parsed == 9
