@@ -12,18 +12,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# Test-only JavaScript (axe-core for the browser tests), pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
+# Without npm (a laptop) the browser tests skip with the reason; CI installs it first.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	else echo "npm is missing (apt-get install nodejs npm): axe-core browser checks will skip"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 PORT ?= 8000
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --port $(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite in parallel (pytest-xdist), then the smoke-scale benchmark alone (it
 # measures, so it does not share the cores); the coverage total is printed at the end.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 -m "not bench" --cov --cov-report= $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m bench --cov --cov-append --cov-report= $(PYTEST_ARGS)
 	$(BIN)/coverage report --format=total | sed 's/^/Coverage of the product code: /; s/$$/ %/'
@@ -51,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_scale --metering-points $(POINTS) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .coverage .coverage.*
+	rm -rf $(VENV) node_modules var staticfiles .pytest_cache .ruff_cache .coverage .coverage.*

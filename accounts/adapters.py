@@ -1,12 +1,18 @@
 import time
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
 
+from accounts.mail import portal_url
 from accounts.models import AccountEventKind, User
 from accounts.queries import user_requires_mfa
 from accounts.services import account_event_record
@@ -15,6 +21,16 @@ from core.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # How long, and what to do now (issue 17). The 15 minutes are the window of
+        # ACCOUNT_RATE_LIMITS["login_failed"] per account.
+        "too_many_login_attempts": (
+            "Too many wrong passwords for this account: logging in with a password is "
+            "paused for 15 minutes. To get in now, use “Forgotten your password?” below."
+        ),
+    }
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits key on the same address as our audit (TRUSTED_PROXY_COUNT).
         ip = client_ip(request)
@@ -42,6 +58,27 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             raise
 
+    def pre_login(self, request, user, **kwargs):
+        # After the password was right (so nobody learns this without it), before the
+        # second factor: a user of a deactivated organisation is refused with a reason.
+        if user.organisation_id and not user.organisation.is_active:
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            account_event_record(
+                kind=AccountEventKind.LOGIN_FAILED,
+                subject=user,
+                ip_address=client_ip(request),
+                detail="organisation deactivated",
+            )
+            return render(
+                request,
+                "account/organisation_inactive.html",
+                {"organisation": user.organisation},
+                status=403,
+            )
+        return super().pre_login(request, user, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # allauth asks for the password again before two-factor set-up and before
         # showing recovery codes. Someone who logged in moments ago (often because they
@@ -59,6 +96,24 @@ class AccountAdapter(DefaultAccountAdapter):
             user=request.user, type=Authenticator.Type.TOTP
         ).first()
         return enrolled is not None and enrolled.created_at.timestamp() < login_at
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth builds it from the request's Host header; a forged Host would put the
+        # attacker's server in the e-mail, and the reset key with it.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return portal_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's context names the site as the request saw it; ours comes from the
+        # setting, so no template can put the request's Host into an e-mail.
+        site = urlsplit(settings.PORTAL_BASE_URL).netloc
+        context = {
+            **context,
+            "current_site": SimpleNamespace(domain=site, name=settings.SERVICE_NAME),
+            "portal_url": portal_url("/"),
+        }
+        context.pop("signup_url", None)  # there is no sign-up
+        super().send_mail(template_prefix, email, context)
 
     def send_password_reset_mail(self, user, email, context) -> None:
         request = context.get("request")

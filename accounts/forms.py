@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
@@ -8,15 +9,25 @@ ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254)
-    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the e-mail address of the person to invite.",
+            "invalid": "Enter an e-mail address in the form name@example.com.",
+        },
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter the person's full name."},
+    )
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=ORGANISATION_ROLES[0])
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A user with this e-mail address already exists.")
-        return email
+        # Whether the address has an account is the service's to answer, without
+        # telling an admin about another organisation's (accounts.services.user_invite).
+        return User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
 
 
 class RoleForm(forms.Form):
@@ -25,6 +36,18 @@ class RoleForm(forms.Form):
 
 class MFARequirementForm(forms.Form):
     required = forms.BooleanField(required=False)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, with messages that say what to do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].error_messages.update(
+            required="Enter your e-mail address.",
+            invalid="Enter an e-mail address in the form name@example.com.",
+        )
+        self.fields["password"].error_messages["required"] = "Enter your password."
 
 
 class InviteAcceptForm(SetPasswordForm):
@@ -41,4 +64,29 @@ class ApiKeyCreateForm(forms.Form):
         max_length=50,
         label="Key name",
         help_text="What will use the key, e.g. “Billing system (production)”.",
+        error_messages={
+            "required": "Enter a name for the key, e.g. the system that will use it.",
+            "max_length": "Enter a name of 50 characters or fewer.",
+        },
     )
+
+
+class ApiKeyRevokeForm(forms.Form):
+    """Revoking is for good: the admin types the key's name to say which key they mean."""
+
+    name = forms.CharField(
+        label="Type the key's name to confirm",
+        error_messages={"required": "Type the name of the key you want to revoke."},
+    )
+
+    def __init__(self, *args, api_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.api_key = api_key
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if name.casefold() != self.api_key.name.casefold():
+            raise forms.ValidationError(
+                f"The name you typed is not this key's: type “{self.api_key.name}”."
+            )
+        return name

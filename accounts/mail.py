@@ -1,8 +1,16 @@
 """E-mails the accounts app sends itself (allauth sends the password-reset ones)."""
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+
+def portal_url(path: str) -> str:
+    """An absolute link for an e-mail: PORTAL_BASE_URL, never the request's Host header
+    (a client sets that, and could make a reset link point at its own server)."""
+    return urljoin(settings.PORTAL_BASE_URL, path)
 
 
 def mail_send(*, template: str, to: str, context: dict) -> None:

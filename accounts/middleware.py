@@ -21,7 +21,8 @@ LAST_SEEN_RESOLUTION = 15
 
 
 class SessionTimeoutMiddleware:
-    """Log a user out after 30 minutes idle or 12 hours after login, with a message.
+    """Log a user out after 30 minutes idle or 12 hours after login, or at once when
+    their organisation has been deactivated, with a message.
 
     Django's session expiry alone would drop the session silently and could not tell
     the two limits apart; this records the login time and the last request in the
@@ -33,6 +34,24 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated and self._organisation_inactive(request.user):
+            # Deactivation ends these sessions at once (organisation_deactivate); one
+            # that escaped it (a login racing with it) ends here.
+            account_event_record(
+                kind=AccountEventKind.SESSION_EXPIRED,
+                actor=request.user,
+                subject=request.user,
+                ip_address=client_ip(request),
+                detail="organisation deactivated",
+            )
+            request.accounts_session_expired = True
+            logout(request)
+            messages.error(
+                request,
+                "You have been logged out: your organisation has been deactivated in this "
+                "service. Contact the service desk if you think this is a mistake.",
+            )
+            return redirect_to_login(request.get_full_path())
         if request.user.is_authenticated:
             expired = self._expired_because(request)
             if expired:
@@ -48,6 +67,11 @@ class SessionTimeoutMiddleware:
                 messages.info(request, f"You have been logged out: {expired}. Please log in again.")
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+    @staticmethod
+    def _organisation_inactive(user) -> bool:
+        # The organisation is loaded once per request anyway (the MFA rule reads it).
+        return bool(user.organisation_id and not user.organisation.is_active)
 
     def _expired_because(self, request) -> str | None:
         session = request.session
@@ -84,6 +108,7 @@ class MFARequiredMiddleware:
             reverse("mfa_index"),
             reverse("account_logout"),
             reverse("account_reauthenticate"),
+            reverse("account_session_keep_alive"),
             reverse("health-live"),
             "/" + settings.STATIC_URL.lstrip("/"),
         )
@@ -102,4 +127,8 @@ class MFARequiredMiddleware:
                 "app to continue.",
             )
             return redirect("mfa_activate_totp")
+        if user.is_authenticated and request.path.startswith(reverse("mfa_index")):
+            # The two-factor pages show only themselves and "Log out" in the navigation
+            # while set-up is pending (templates/base.html).
+            request.mfa_setup_pending = user_requires_mfa(user=user) and not user_has_mfa(user=user)
         return self.get_response(request)

@@ -64,6 +64,12 @@ class Organisation(models.Model):
         return MarketRole.OPERATOR in self.role_codes
 
 
+ADMIN_ACCESS_NEEDS_SERVICE_ADMIN = (
+    "Only a service admin may have staff or superuser status: give the role "
+    "Service admin, or clear Staff status and Superuser status."
+)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -105,8 +111,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="May log in to the Django admin (service admins)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the account was deleted: the person's data is anonymised and the row
+    # kept (audit rows name it by its anonymous id, ANONYMOUS_ID).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # When the user (and their admins) were warned that the account will be closed for
+    # want of a log-in (accounts.services.dormant_accounts_close).
+    dormancy_warned_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
+
+    ANONYMOUS_ID = "deleted-user-{pk}"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -116,6 +130,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            # The Django admin is the service desk's: staff and superuser status only
+            # with the service-admin role (checked by clean() with a message, and here
+            # for every other path, createsuperuser and the shell included).
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False, is_superuser=False)
+                | models.Q(role=UserRole.SERVICE_ADMIN),
+                name="accounts_user_admin_access_needs_service_admin_role",
+                violation_error_message=ADMIN_ACCESS_NEEDS_SERVICE_ADMIN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +147,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if (self.is_staff or self.is_superuser) and self.role != UserRole.SERVICE_ADMIN:
+            raise ValidationError(ADMIN_ACCESS_NEEDS_SERVICE_ADMIN)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -138,6 +163,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_service_admin(self) -> bool:
         return self.role == UserRole.SERVICE_ADMIN
+
+    @property
+    def anonymous_id(self) -> str:
+        return self.ANONYMOUS_ID.format(pk=self.pk)
+
+    @property
+    def state(self) -> str:
+        """Active, invited (no password set yet), deactivated or deleted."""
+        if self.deleted_at:
+            return "deleted"
+        if not self.is_active:
+            return "deactivated"
+        if not self.has_usable_password() and not self.last_login:
+            return "invited"
+        return "active"
 
 
 class AccountEventKind(models.TextChoices):
@@ -163,6 +203,17 @@ class AccountEventKind(models.TextChoices):
     DEACTIVATED = "deactivated", "Deactivated"
     REACTIVATED = "reactivated", "Reactivated"
     ORGANISATION_CREATED = "organisation_created", "Organisation created"
+    ORGANISATION_DEACTIVATED = "organisation_deactivated", "Organisation deactivated"
+    ORGANISATION_REACTIVATED = "organisation_reactivated", "Organisation reactivated"
+    ORGANISATION_MOVED = "organisation_moved", "Moved between organisations"
+    STAFF_GRANTED = "staff_granted", "Staff status granted"
+    STAFF_REMOVED = "staff_removed", "Staff status removed"
+    SUPERUSER_GRANTED = "superuser_granted", "Superuser status granted"
+    SUPERUSER_REMOVED = "superuser_removed", "Superuser status removed"
+    INVITED_EXISTING_ACCOUNT = "invited_existing", "Invitation to an address with an account"
+    DELETED = "deleted", "Account deleted (personal data anonymised)"
+    DORMANCY_WARNED = "dormancy_warned", "Warned of closure for no log-in"
+    CLOSED_DORMANT = "closed_dormant", "Closed for no log-in"
 
 
 class AccountEvent(AppendOnlyModel):

@@ -13,8 +13,9 @@ def user_has_mfa(*, user: User) -> bool:
 
 
 def user_requires_mfa(*, user: User) -> bool:
-    """Service admins always need a second factor; others when their organisation says so."""
-    if user.is_service_admin:
+    """Service admins and anyone who can reach the Django admin always need a second
+    factor; others when their organisation says so."""
+    if user.is_service_admin or user.is_staff or user.is_superuser:
         return True
     return bool(user.organisation_id and user.organisation.mfa_required)
 
@@ -23,7 +24,7 @@ def organisation_users(*, organisation: Organisation) -> QuerySet[User]:
     """The organisation's users, each with `has_mfa`."""
     totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
     return (
-        User.objects.filter(organisation=organisation)
+        User.objects.filter(organisation=organisation, deleted_at__isnull=True)
         .annotate(has_mfa=Exists(totp))
         .order_by("full_name", "email")
     )

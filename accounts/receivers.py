@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record, user_sessions_end
-from accounts.sessions import session_login_stamp
+from accounts.sessions import session_login_stamp, session_two_factors_stamp
 from core.http import client_ip
 
 
@@ -84,7 +84,17 @@ def _mfa_kind(authenticator: Authenticator, added: bool) -> AccountEventKind | N
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
     kind = _mfa_kind(authenticator, added=True)
     if kind:
+        # The user has just typed a code of the new authenticator: this session holds
+        # both factors, as after a login with it.
+        if request is not None:
+            session_two_factors_stamp(request)
         account_event_record(kind=kind, actor=user, subject=user, ip_address=client_ip(request))
+
+
+@receiver(account_signals.authentication_step_completed)
+def on_authentication_step_completed(sender, request, method, user, **kwargs):
+    if method == "mfa" and request is not None:
+        session_two_factors_stamp(request)
 
 
 @receiver(mfa_signals.authenticator_removed)

@@ -11,6 +11,11 @@ class MarketRole(models.TextChoices):
     METER_OPERATOR = "M", "Meter operator (MOP)"
     HH_DATA_COLLECTOR = "C", "Half-hourly data collector"
     NHH_DATA_COLLECTOR = "D", "Non-half-hourly data collector"
+    # The owner of the meters a MOP installs (a MAP id in D0312 and D0204 R04). "A" is
+    # this project's letter: BSC Market Domain Data has no MAP role code that we could
+    # confirm, as MAPs are not BSC parties. A MAP sees fewer data items than the other
+    # roles (search.data_items).
+    METER_ASSET_PROVIDER = "A", "Meter asset provider (MAP)"
     # Not a BSC market role: this project's code for the service operator.
     OPERATOR = "Z", "Enquiry service operator"
 

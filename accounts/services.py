@@ -5,20 +5,29 @@ admin may make it, makes it and records an AccountEvent in the same transaction.
 """
 
 import smtplib
+from datetime import timedelta
 from importlib import import_module
-from urllib.parse import urljoin
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.mail import mail_send
-from accounts.models import AccountEvent, AccountEventKind, Organisation, OrganisationApiKey, User
+from accounts.mail import mail_send, portal_url
+from accounts.models import (
+    ADMIN_ACCESS_NEEDS_SERVICE_ADMIN,
+    AccountEvent,
+    AccountEventKind,
+    Organisation,
+    OrganisationApiKey,
+    User,
+)
 from accounts.roles import ORGANISATION_ROLES, UserRole
 from accounts.tokens import invite_token_make
 
@@ -36,9 +45,13 @@ def account_event_record(
     organisation: Organisation | None = None,
     ip_address: str | None = None,
     detail: str = "",
+    desk_only: bool = False,
 ) -> AccountEvent:
-    """Append one line to the audit trail; the organisation defaults to the subject's."""
-    if organisation is None:
+    """Append one line to the audit trail; the organisation defaults to the subject's.
+
+    A `desk_only` line has no organisation: only service admins see it.
+    """
+    if organisation is None and not desk_only:
         organisation = (subject or actor).organisation if (subject or actor) else None
     return AccountEvent.objects.create(
         kind=kind,
@@ -68,7 +81,7 @@ def _check_not_self(*, by: User, user: User, action: str) -> None:
         raise AccountError(f"You cannot {action} your own account; ask another admin.")
 
 
-def _invite_send(*, user: User, invited_by: User | None, link_base: str) -> None:
+def _invite_send(*, user: User, invited_by: User | None) -> None:
     path = reverse("account_invite_accept", kwargs={"token": invite_token_make(user=user)})
     try:
         mail_send(
@@ -78,7 +91,7 @@ def _invite_send(*, user: User, invited_by: User | None, link_base: str) -> None
                 "user": user,
                 "organisation": user.organisation,
                 "invited_by": invited_by,
-                "invite_url": urljoin(link_base, path),
+                "invite_url": portal_url(path),
                 "valid_hours": settings.ACCOUNT_INVITE_TIMEOUT // 3600,
             },
         )
@@ -90,10 +103,14 @@ def _invite_send(*, user: User, invited_by: User | None, link_base: str) -> None
         ) from error
 
 
+def _email_normalise(email: str) -> str:
+    return User.objects.normalize_email(email).strip().lower()
+
+
 def _user_create_invited(
     *, organisation: Organisation, email: str, full_name: str, role: str
 ) -> User:
-    email = User.objects.normalize_email(email).strip().lower()
+    email = _email_normalise(email)
     if User.objects.filter(email__iexact=email).exists():
         raise AccountError(f"A user with the e-mail address {email} already exists.")
     user = User(email=email, full_name=full_name.strip(), organisation=organisation, role=role)
@@ -115,17 +132,34 @@ def user_invite(
     email: str,
     full_name: str,
     role: str,
-    link_base: str,
     ip_address: str | None = None,
-) -> User:
+) -> User | None:
     """Create a user in the admin's organisation and e-mail them a set-password link.
 
     The e-mail is sent inside the transaction: if it cannot be sent, no user is made
     and the admin sees the error, rather than an account nobody was told about.
+
+    An address that already has an account in another organisation must not be
+    revealed: the admin gets the same answer as for any invitation (the view shows
+    the same page, after the same kind of work: one e-mail sent inside this
+    transaction). Nothing changes in the account; its owner is e-mailed that the
+    admin tried to invite them, and the desk sees an `INVITED_EXISTING_ACCOUNT`
+    event (with no organisation, so no organisation admin sees it). Returns None then.
+    An address already in the admin's own organisation is said plainly: the admin
+    sees their own users anyway.
     """
     _check_may_manage(by=by)
     if role not in ORGANISATION_ROLES:
         raise AccountError("An organisation admin can give the roles user or organisation admin.")
+    existing = User.objects.filter(email__iexact=_email_normalise(email)).first()
+    if existing is not None and existing.organisation_id == by.organisation_id:
+        raise AccountError(
+            f"{existing.email} already has an account in your organisation; "
+            "find it in the list of users."
+        )
+    if existing is not None:
+        _invite_to_existing_account(by=by, user=existing, ip_address=ip_address)
+        return None
     user = _user_create_invited(
         organisation=by.organisation, email=email, full_name=full_name, role=role
     )
@@ -136,14 +170,39 @@ def user_invite(
         ip_address=ip_address,
         detail=f"as {UserRole(role).label}",
     )
-    _invite_send(user=user, invited_by=by, link_base=link_base)
+    _invite_send(user=user, invited_by=by)
     return user
 
 
+def _invite_to_existing_account(*, by: User, user: User, ip_address: str | None) -> None:
+    account_event_record(
+        kind=AccountEventKind.INVITED_EXISTING_ACCOUNT,
+        actor=by,
+        subject=user,
+        # Neither the inviter's organisation nor the account's may see this line.
+        desk_only=True,
+        ip_address=ip_address,
+        detail=f"invited by an admin of {by.organisation.mpid}; nothing changed",
+    )
+    try:
+        mail_send(
+            template="account/email/invite_existing",
+            to=user.email,
+            context={
+                "user": user,
+                "organisation": by.organisation,
+                "login_url": portal_url(reverse("account_login")),
+            },
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        raise AccountError(
+            f"The invitation e-mail to {user.email} could not be sent ({error}); "
+            "nothing was changed. Try again later."
+        ) from error
+
+
 @transaction.atomic
-def user_invite_resend(
-    *, by: User, user: User, link_base: str, ip_address: str | None = None
-) -> None:
+def user_invite_resend(*, by: User, user: User, ip_address: str | None = None) -> None:
     """A fresh invitation link for someone who has not set a password yet."""
     _check_may_manage(by=by, user=user)
     if user.has_usable_password() or user.last_login:
@@ -161,7 +220,7 @@ def user_invite_resend(
         ip_address=ip_address,
         detail="invitation sent again",
     )
-    _invite_send(user=user, invited_by=by, link_base=link_base)
+    _invite_send(user=user, invited_by=by)
 
 
 @transaction.atomic
@@ -187,6 +246,8 @@ def user_role_change(*, by: User, user: User, role: str, ip_address: str | None 
         raise AccountError("An organisation admin can give the roles user or organisation admin.")
     if role == user.role:
         raise AccountError(f"{user.email} is already {UserRole(role).label.lower()}.")
+    if role == UserRole.USER:
+        _check_keeps_an_admin(user=user, action="change the role of")
     before = UserRole(user.role).label
     user.role = role
     user.save(update_fields=["role"])
@@ -206,6 +267,7 @@ def user_deactivate(*, by: User, user: User, ip_address: str | None = None) -> N
     _check_not_self(by=by, user=user, action="deactivate")
     if not user.is_active:
         raise AccountError(f"{user.email} is already deactivated.")
+    _check_keeps_an_admin(user=user, action="deactivate")
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = user_sessions_end(user=user)
@@ -221,6 +283,8 @@ def user_deactivate(*, by: User, user: User, ip_address: str | None = None) -> N
 @transaction.atomic
 def user_reactivate(*, by: User, user: User, ip_address: str | None = None) -> None:
     _check_may_manage(by=by, user=user)
+    if user.deleted_at:
+        raise AccountError("A deleted account cannot be reactivated.")
     if user.is_active:
         raise AccountError(f"{user.email} is already active.")
     user.is_active = True
@@ -301,7 +365,6 @@ def organisation_create(
     role_codes: str,
     admin_email: str,
     admin_name: str = "",
-    link_base: str,
 ) -> tuple[Organisation, User]:
     """A new market participant and its first organisation admin, who is e-mailed a link."""
     organisation = Organisation(mpid=mpid.strip(), name=name.strip(), role_codes=role_codes)
@@ -326,8 +389,114 @@ def organisation_create(
     account_event_record(
         kind=AccountEventKind.INVITED, subject=admin, detail="as first organisation admin"
     )
-    _invite_send(user=admin, invited_by=None, link_base=link_base)
+    _invite_send(user=admin, invited_by=None)
     return organisation, admin
+
+
+def _check_service_desk(*, by: User, action: str) -> None:
+    if not (by.is_active and by.is_service_admin):
+        raise AccountError(f"Only the service desk can {action}.")
+
+
+@transaction.atomic
+def organisation_deactivate(
+    *, by: User, organisation: Organisation, ip_address: str | None = None
+) -> int:
+    """Stop every user of the organisation logging in, and end their sessions now.
+
+    Their accounts stay as they are (each user's own active flag is not touched), so
+    reactivating the organisation gives back exactly the access it had. Any session
+    that escapes (a race with a login) is refused at its next request by the session
+    middleware. Returns how many sessions were ended.
+    """
+    _check_service_desk(by=by, action="deactivate an organisation")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.is_operator and by.organisation_id == organisation.pk:
+        raise AccountError("You cannot deactivate the service desk's own organisation.")
+    if not organisation.is_active:
+        raise AccountError(f"{organisation} is already deactivated.")
+    organisation.is_active = False
+    organisation.save(update_fields=["is_active"])
+    ended = sum(user_sessions_end(user=user) for user in organisation.users.all())
+    account_event_record(
+        kind=AccountEventKind.ORGANISATION_DEACTIVATED,
+        actor=by,
+        organisation=organisation,
+        ip_address=ip_address,
+        detail=f"{ended} session(s) ended",
+    )
+    return ended
+
+
+@transaction.atomic
+def organisation_reactivate(
+    *, by: User, organisation: Organisation, ip_address: str | None = None
+) -> None:
+    _check_service_desk(by=by, action="reactivate an organisation")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.is_active:
+        raise AccountError(f"{organisation} is already active.")
+    organisation.is_active = True
+    organisation.save(update_fields=["is_active"])
+    account_event_record(
+        kind=AccountEventKind.ORGANISATION_REACTIVATED,
+        actor=by,
+        organisation=organisation,
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def user_admin_access_set(
+    *,
+    by: User,
+    user: User,
+    is_staff: bool,
+    is_superuser: bool,
+    ip_address: str | None = None,
+) -> None:
+    """Give or take the Django admin (staff) and superuser status.
+
+    Only a superuser of the service desk does it, and only a service admin can hold
+    either (the same rule as `User.clean` and the table's check constraint).
+    """
+    if not (by.is_active and by.is_service_admin and by.is_superuser):
+        raise AccountError("Only a superuser of the service desk can change admin access.")
+    if (is_staff or is_superuser) and not user.is_service_admin:
+        raise AccountError(ADMIN_ACCESS_NEEDS_SERVICE_ADMIN)
+    if by.pk == user.pk and not (is_staff and is_superuser):
+        raise AccountError("You cannot remove your own admin access; ask another superuser.")
+    before = (user.is_staff, user.is_superuser)
+    user.is_staff, user.is_superuser = is_staff, is_superuser
+    user.save(update_fields=["is_staff", "is_superuser"])
+    admin_access_changes_record(
+        actor=by, user=user, before=before, ip_address=ip_address, how="by a superuser"
+    )
+
+
+def admin_access_changes_record(
+    *, actor: User, user: User, before: tuple[bool, bool], ip_address: str | None, how: str
+) -> None:
+    """One event per change of staff or superuser status (the Django admin's user form
+    saves these flags itself; it calls this after saving)."""
+    changes = (
+        (before[0], user.is_staff, AccountEventKind.STAFF_GRANTED, AccountEventKind.STAFF_REMOVED),
+        (
+            before[1],
+            user.is_superuser,
+            AccountEventKind.SUPERUSER_GRANTED,
+            AccountEventKind.SUPERUSER_REMOVED,
+        ),
+    )
+    for was, now, granted, removed in changes:
+        if was != now:
+            account_event_record(
+                kind=granted if now else removed,
+                actor=actor,
+                subject=user,
+                ip_address=ip_address,
+                detail=how,
+            )
 
 
 def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
@@ -355,15 +524,37 @@ class ApiKeyError(Exception):
 def api_key_create(
     *, organisation: Organisation, name: str, created_by: User
 ) -> tuple[OrganisationApiKey, str]:
-    """A new key for the organisation; the key text is returned once and never stored."""
+    """A new key for the organisation; the key text is returned once and never stored.
+
+    An organisation holds at most API_KEYS_PER_ORGANISATION active keys: each key has its
+    own daily cap, so unlimited keys would mean an unlimited cap.
+    """
     name = name.strip()
     if not name:
         raise ApiKeyError("Give the key a name, e.g. the system that will use it.")
     if len(name) > 50:
         raise ApiKeyError("A key name is at most 50 characters.")
-    return OrganisationApiKey.objects.create_key(
-        organisation=organisation, name=name, created_by=created_by
-    )
+    limit = settings.API_KEYS_PER_ORGANISATION
+    with transaction.atomic():
+        # One creation at a time per organisation, so two cannot both take the last place.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        usable = OrganisationApiKey.objects.filter(organisation=organisation, revoked=False)
+        # Revoked keys keep their names in the list, but a name may be used again once the
+        # key that had it no longer works.
+        if usable.filter(name__iexact=name).exists():
+            raise ApiKeyError(
+                f"Your organisation already has a key called “{name}”: choose another name, "
+                "or revoke that key first."
+            )
+        active = usable.filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=timezone.now()))
+        if active.count() >= limit:
+            raise ApiKeyError(
+                f"Your organisation already has {limit:,} active API keys, the most it may "
+                "hold. Revoke a key it no longer uses, then create the new one."
+            )
+        return OrganisationApiKey.objects.create_key(
+            organisation=organisation, name=name, created_by=created_by
+        )
 
 
 @transaction.atomic
@@ -377,3 +568,146 @@ def api_key_revoke(*, api_key: OrganisationApiKey, revoked_by: User) -> Organisa
     api_key.revoked_by = revoked_by
     api_key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
     return api_key
+
+
+# --- Keeping an admin, deleting accounts, closing dormant ones ------------------------------
+
+
+def _check_keeps_an_admin(*, user: User, action: str) -> None:
+    """Refuse to leave an organisation without an active organisation admin."""
+    if not (user.is_active and user.role == UserRole.ORGANISATION_ADMIN and user.organisation_id):
+        return
+    others = User.objects.filter(
+        organisation_id=user.organisation_id,
+        role=UserRole.ORGANISATION_ADMIN,
+        is_active=True,
+        deleted_at__isnull=True,
+    ).exclude(pk=user.pk)
+    if not others.exists():
+        raise AccountError(
+            f"{user.email} is the organisation's only active admin: make another user an "
+            f"admin before you {action} this account."
+        )
+
+
+@transaction.atomic
+def user_delete(*, by: User, user: User, ip_address: str | None = None) -> None:
+    """Delete an account: the person's data is anonymised and the row kept.
+
+    The row stays because audit rows (account events, searches, bulk searches) name it;
+    they now name it by its anonymous id (`deleted-user-<id>`), and the e-mail copies in
+    the account audit are overwritten with that id. The person's name, e-mail address,
+    password, two-factor devices, sessions and allauth e-mail records go. IP addresses in
+    the audit stay: they are the service's security record.
+    """
+    _check_may_manage(by=by, user=user)
+    _check_not_self(by=by, user=user, action="delete")
+    if user.deleted_at:
+        raise AccountError("This account was already deleted.")
+    if user.is_service_admin:
+        raise AccountError("A service admin's account is deleted by the service desk.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_keeps_an_admin(user=user, action="delete")
+    # Recorded first, so that its copy of the address is anonymised with the others.
+    account_event_record(
+        kind=AccountEventKind.DELETED, actor=by, subject=user, ip_address=ip_address
+    )
+    _account_anonymise(user)
+
+
+def _account_anonymise(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    email, anonymous = user.email, user.anonymous_id
+    user_sessions_end(user=user)
+    Authenticator.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"{anonymous}@deleted.invalid"
+    user.full_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.deleted_at = timezone.now()
+    user.save(update_fields=["email", "full_name", "password", "is_active", "deleted_at"])
+    # The audit keeps its rows; only the copies of the address become the anonymous id
+    # (the one change the append-only trigger allows besides SET_NULL, core.audit).
+    events = AccountEvent._base_manager
+    events.filter(actor_email__iexact=email).update(actor_email=anonymous)
+    events.filter(subject_email__iexact=email).update(subject_email=anonymous)
+
+
+def dormant_accounts_close(*, now=None) -> dict[str, int]:
+    """Warn, then close, accounts with no log-in for ACCOUNT_DORMANT_DAYS.
+
+    Counted from the last log-in (or the invitation, for one never used). At
+    ACCOUNT_DORMANT_DAYS - ACCOUNT_DORMANT_WARNING_DAYS the user and their organisation's
+    admins are e-mailed; an account is closed (deactivated, sessions ended) only once
+    it was warned at least ACCOUNT_DORMANT_WARNING_DAYS earlier, after its last log-in.
+    The organisation's last active admin is warned but never closed. Service admins are
+    left to the service desk. Idempotent: run it daily (beat) or as often as you like.
+    """
+    now = now or timezone.now()
+    days = settings.ACCOUNT_DORMANT_DAYS
+    warning = timedelta(days=settings.ACCOUNT_DORMANT_WARNING_DAYS)
+    active = (
+        User.objects.filter(is_active=True, deleted_at__isnull=True)
+        .exclude(role=UserRole.SERVICE_ADMIN)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .select_related("organisation")
+    )
+    warn_before = now - timedelta(days=days) + warning
+    to_warn = active.filter(last_seen__lt=warn_before).filter(
+        Q(dormancy_warned_at__isnull=True) | Q(dormancy_warned_at__lt=F("last_seen"))
+    )
+    warned = closed = kept = 0
+    for user in to_warn.iterator():
+        _dormancy_warn(user, closes_on=user.last_seen + timedelta(days=days))
+        warned += 1
+    to_close = active.filter(
+        last_seen__lt=now - timedelta(days=days),
+        dormancy_warned_at__gte=F("last_seen"),
+        dormancy_warned_at__lte=now - warning,
+    )
+    for user in to_close.iterator():
+        try:
+            _dormant_close(user.pk, days=days)
+            closed += 1
+        except AccountError:
+            kept += 1
+    return {"warned": warned, "closed": closed, "kept_last_admin": kept}
+
+
+@transaction.atomic
+def _dormancy_warn(user: User, *, closes_on) -> None:
+    admins = User.objects.filter(
+        organisation_id=user.organisation_id,
+        role=UserRole.ORGANISATION_ADMIN,
+        is_active=True,
+        deleted_at__isnull=True,
+    ).exclude(pk=user.pk)
+    context = {"user": user, "organisation": user.organisation, "closes_on": closes_on}
+    for to, template in [
+        (user.email, "account/email/dormancy_warning"),
+        *((admin.email, "account/email/dormancy_warning_admin") for admin in admins),
+    ]:
+        mail_send(template=template, to=to, context=context)
+    user.dormancy_warned_at = timezone.now()
+    user.save(update_fields=["dormancy_warned_at"])
+    account_event_record(
+        kind=AccountEventKind.DORMANCY_WARNED,
+        subject=user,
+        detail=f"closes on {closes_on:%Y-%m-%d} without a log-in",
+    )
+
+
+@transaction.atomic
+def _dormant_close(user_id: int, *, days: int) -> None:
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not user.is_active:
+        return
+    _check_keeps_an_admin(user=user, action="close")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user_sessions_end(user=user)
+    account_event_record(
+        kind=AccountEventKind.CLOSED_DORMANT, subject=user, detail=f"no log-in for {days} days"
+    )

@@ -13,12 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import queries, services
 from accounts.forms import InviteAcceptForm, InviteForm, MFARequirementForm, RoleForm
 from accounts.models import AccountEventKind
+from accounts.roles import UserRole
 from accounts.tokens import InviteLinkError, invite_token_user
+from core.csvfile import csv_lines
 from core.http import client_ip
 
 AUDIT_PAGE_SIZE = 50
@@ -35,10 +38,6 @@ def organisation_admin_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _link_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
 
 
 @organisation_admin_required
@@ -82,26 +81,75 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisation/user_list.html", {"users": users})
 
 
+USERS_CSV_HEADER = ("E-mail", "Name", "Role", "State", "Last log-in", "Two-factor", "Joined")
+
+
+@organisation_admin_required
+@require_GET
+def user_list_csv(request: HttpRequest) -> HttpResponse:
+    """Every user account of the admin's organisation, as CSV (role, last log-in, MFA,
+    state). Names and e-mail addresses come from people: cells are written inert."""
+    users = queries.organisation_users(organisation=request.user.organisation)
+    rows = (
+        [
+            user.email,
+            user.full_name,
+            UserRole(user.role).label,
+            user.state,
+            timezone.localtime(user.last_login).isoformat(timespec="seconds")
+            if user.last_login
+            else "",
+            "yes" if user.has_mfa else "no",
+            timezone.localtime(user.date_joined).date().isoformat(),
+        ]
+        for user in users
+    )
+    response = HttpResponse(
+        "".join(csv_lines(USERS_CSV_HEADER, rows)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="users-{request.user.organisation.mpid}.csv"'
+    )
+    return response
+
+
+@organisation_admin_required
+@require_POST
+def user_delete(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+    email = member.email
+    try:
+        services.user_delete(by=request.user, user=member, ip_address=client_ip(request))
+    except services.AccountError as error:
+        messages.error(request, str(error))
+        return redirect("organisation:user", user_id=member.pk)
+    messages.success(request, f"The account {email} has been deleted; its data is anonymised.")
+    return redirect("organisation:users")
+
+
 @organisation_admin_required
 @require_http_methods(["GET", "POST"])
 def user_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_invite(
+            services.user_invite(
                 by=request.user,
-                link_base=_link_base(request),
                 ip_address=client_ip(request),
                 **form.cleaned_data,
             )
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
+            # The same answer whether or not the address has an account in another
+            # organisation (services.user_invite): the address as typed, the list.
             days = settings.ACCOUNT_INVITE_TIMEOUT // 86400
             messages.success(
-                request, f"Invitation sent to {user.email}. The link is valid for {days} days."
+                request,
+                f"Invitation sent to {form.cleaned_data['email']}. "
+                f"The link is valid for {days} days.",
             )
-            return redirect("organisation:user", user_id=user.pk)
+            return redirect("organisation:users")
     return render(request, "organisation/user_invite.html", {"form": form})
 
 
@@ -123,13 +171,21 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-def _user_action(action: Callable[..., object], success: str) -> Callable:
-    """A POST-only view that applies one service to one member and reports the outcome."""
+def _user_action(
+    action: Callable[..., object], success: str, confirm: dict | None = None
+) -> Callable:
+    """A view that applies one service to one member and reports the outcome.
+
+    With `confirm` (a heading, what will happen, the button), a GET shows a page that
+    says so and the POST from that page acts; without it the view is POST only.
+    """
 
     @organisation_admin_required
-    @require_POST
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     def view(request: HttpRequest, user_id: int) -> HttpResponse:
         member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+        if request.method == "GET":
+            return render(request, "organisation/user_confirm.html", {"member": member, **confirm})
         try:
             action(request, member)
         except services.AccountError as error:
@@ -156,6 +212,14 @@ user_deactivate = _user_action(
         by=request.user, user=member, ip_address=client_ip(request)
     ),
     "{email} has been deactivated and logged out everywhere.",
+    confirm={
+        "heading": "Deactivate this user?",
+        "consequences": [
+            "They can no longer log in, and every session they have open ends now.",
+            "Their account and its history are kept; you can reactivate it later.",
+        ],
+        "button": "Deactivate",
+    },
 )
 user_reactivate = _user_action(
     lambda request, member: services.user_reactivate(
@@ -174,10 +238,19 @@ user_mfa_reset = _user_action(
         by=request.user, user=member, ip_address=client_ip(request)
     ),
     "Two-factor authentication has been reset for {email}.",
+    confirm={
+        "heading": "Reset this user's two-factor authentication?",
+        "consequences": [
+            "Their authenticator app and recovery codes stop working now.",
+            "They log in next with their password alone; where two-factor authentication "
+            "is required they must then set up a new authenticator before anything else.",
+        ],
+        "button": "Reset two-factor authentication",
+    },
 )
 user_invite_resend = _user_action(
     lambda request, member: services.user_invite_resend(
-        by=request.user, user=member, link_base=_link_base(request), ip_address=client_ip(request)
+        by=request.user, user=member, ip_address=client_ip(request)
     ),
     "A new invitation has been sent to {email}; earlier links no longer work.",
 )
@@ -225,3 +298,13 @@ def email_address(request: HttpRequest) -> HttpResponse:
     to the organisation's records, so only an organisation admin or the service desk
     changes it (a user adding addresses of their own would change who can log in)."""
     return render(request, "account/email_managed.html")
+
+
+@login_required
+@require_POST
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """Answering is enough: SessionTimeoutMiddleware has stamped this request as activity.
+
+    A session already ended never gets here: the middleware sends it to the login page.
+    """
+    return HttpResponse(status=204)

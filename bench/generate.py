@@ -73,8 +73,14 @@ def mpan_core(distributor_id: str, number: int) -> str:
     return f"{first12}{check_digit(first12)}"
 
 
+# The last day a generated date may fall on: fixed and in the past, so that the same
+# seed makes the same files whatever today is, and no meter is "installed" in the future.
+LAST_GENERATED_DAY = date(2025, 6, 30)
+
+
 def _day(rng: random.Random, start_year: int = 2005) -> date:
-    return date(start_year, 1, 1) + timedelta(days=rng.randrange(0, 365 * 19))
+    first = date(start_year, 1, 1)
+    return first + timedelta(days=rng.randrange(0, (LAST_GENERATED_DAY - first).days + 1))
 
 
 def _serial(rng: random.Random, smart: bool) -> str:

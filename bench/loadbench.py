@@ -146,12 +146,14 @@ def server_start(*, port: int, workers: int, threads: int, secret_key: str, log:
         "DJANGO_ENV": "production",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",  # loopback, no TLS proxy: see the header below
         "STATIC_ROOT": static_root,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DATABASE_POOL_MAX": str(max(threads, 2)),
         # This measures load, not the daily caps: the same users run many times a day.
         "SEARCH_DAILY_CAP": "100000000",
+        "SEARCH_ORGANISATION_DAILY_CAP": "100000000",
         "LOG_LEVEL": "WARNING",
     }
     subprocess.run(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bulk.models import BulkSearch
+from bulk.models import BulkSearch, BulkSearchInput
 
 
 @admin.register(BulkSearch)
@@ -22,6 +22,25 @@ class BulkSearchAdmin(admin.ModelAdmin):
     search_fields = ["organisation__mpid", "user__email", "source_name"]
     date_hierarchy = "created_at"
     exclude = ["input_file"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BulkSearchInput)
+class BulkSearchInputAdmin(admin.ModelAdmin):
+    """The lists bulk searches were given: an audit trail, read only."""
+
+    list_display = ["bulk_search", "created_at", "kind", "source_name"]
+    list_filter = ["kind"]
+    search_fields = ["bulk_search__id", "source_name"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication, 
 from bulk.forms import KIND_CHOICES
 from bulk.models import BulkSearch, BulkSearchStatus
 from bulk.presentation import bulk_search_status_document
-from bulk.queries import bulk_search_get_for
+from bulk.queries import bulk_search_get_for, bulk_searches_of
 from bulk.services import (
     BulkQuotaExceeded,
     BulkSearchError,
@@ -64,6 +65,12 @@ class BulkSearchSerializer(serializers.Serializer):
         many=True, help_text="The first 1,000 rows that cannot be searched."
     )
     failure_reason = serializers.CharField()
+    points_counted = serializers.IntegerField(
+        help_text="Metering points returned so far, counted against the daily caps."
+    )
+    stopped_reason = serializers.CharField(
+        help_text="Why a done search stopped before its last row (a daily cap); empty if not."
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -108,8 +115,26 @@ class _BulkSearchApi(APIView):
         return bulk_search_get_for(user=None if api_key else request.user, api_key=api_key, pk=pk)
 
 
+class BulkSearchPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class BulkSearchListApi(_BulkSearchApi):
     parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        operation_id="bulk_search_list",
+        summary="The organisation's bulk searches, newest first, with their result URLs",
+        responses={200: BulkSearchSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        api_key = api_key_of(request)
+        organisation_id = api_key.organisation_id if api_key else request.user.organisation_id
+        paginator = BulkSearchPagination()
+        page = paginator.paginate_queryset(bulk_searches_of(organisation_id), request, view=self)
+        return paginator.get_paginated_response([_document(request, job) for job in page])
 
     @extend_schema(
         operation_id="bulk_search_create",
@@ -118,7 +143,9 @@ class BulkSearchListApi(_BulkSearchApi):
             "Send a CSV file (multipart) or a JSON list of values. The list is checked at "
             "once: rows that cannot be searched are listed with their line and do not stop "
             f"the others. At most BULK_SEARCH_MAX_ROWS rows ({settings.BULK_SEARCH_MAX_ROWS:,} "
-            "by default); the rows count against the organisation's daily bulk quota. "
+            "by default). Every metering point returned counts against the caller's daily cap, "
+            "the organisation's and its bulk quota; a search that reaches one stops there "
+            "(stopped_reason). A caller already at a cap is refused (429). "
             "Answers 202 with the job and its status URL in Location."
         ),
         request={

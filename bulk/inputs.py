@@ -38,6 +38,14 @@ class BulkInputError(ValueError):
     """The list cannot be read at all; the message says what to change."""
 
 
+class BulkKindMismatch(BulkInputError):
+    """The list's header names another kind of value than the one chosen."""
+
+    def __init__(self, message: str, *, right_kind: SearchKind):
+        super().__init__(message)
+        self.right_kind = right_kind
+
+
 @dataclass(frozen=True, slots=True)
 class InputRow:
     line: int
@@ -123,6 +131,8 @@ def bulk_input_read(text: str, *, kind: SearchKind | str, max_rows: int) -> Bulk
                 continue
             if column is None:
                 column = _header_column(cells, kind)
+                if column is None:
+                    _refuse_another_kinds_header(cells, kind)
                 if column is not None:
                     width = len(cells)
                     continue  # a header row: not searched, not counted
@@ -166,6 +176,24 @@ def bulk_input_from_values(
     if not rows:
         raise BulkInputError(f"The list is empty: give at least one {KIND_LABELS[kind][0]}.")
     return BulkInput(kind=kind, rows=rows)
+
+
+def kind_choice_label(kind: SearchKind) -> str:
+    """The kind as the form's radio button names it: "MPAN cores", "Postcodes"."""
+    plural = KIND_LABELS[kind][1]
+    return plural[0].upper() + plural[1:]
+
+
+def _refuse_another_kinds_header(cells: list[str], kind: SearchKind) -> None:
+    """A header row naming another kind's column means the wrong kind was chosen."""
+    for other in HEADER_NAMES:
+        column = _header_column(cells, other) if other != kind else None
+        if column is not None:
+            raise BulkKindMismatch(
+                f"The header says “{cells[column]}”: choose {kind_choice_label(other)}, not "
+                f"{kind_choice_label(kind)}.",
+                right_kind=other,
+            )
 
 
 def _header_column(cells: list[str], kind: SearchKind) -> int | None:

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationApiKey, User
+from core.audit import AppendOnlyModel
 from search.models import SearchChannel
 from search.parsing import SearchKind
 
@@ -40,7 +41,11 @@ class BulkSearch(models.Model):
     channel = models.CharField(max_length=3, choices=SearchChannel.choices)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     kind = models.CharField(
-        max_length=10, choices=[(kind.value, kind.name.title()) for kind in SearchKind]
+        max_length=10,
+        choices=[
+            (kind.value, kind.name.title())
+            for kind in (SearchKind.MPAN, SearchKind.POSTCODE, SearchKind.SERIAL)
+        ],
     )
     source_name = models.CharField(
         max_length=200, help_text="The uploaded file's name, or “pasted list”."
@@ -60,6 +65,11 @@ class BulkSearch(models.Model):
         max_length=10, choices=BulkSearchStatus.choices, default=BulkSearchStatus.QUEUED
     )
     failure_reason = models.CharField(max_length=500, blank=True)
+    # Metering points this job has counted against the daily caps, over all its runs (a
+    # run after a lost worker does not count again what an earlier run counted).
+    lookups_counted = models.PositiveIntegerField(default=0)
+    # Why a done job stopped before its last row (a daily cap); blank when it did not.
+    stopped_reason = models.CharField(max_length=500, blank=True)
     result = models.ForeignKey(
         "reports.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -101,3 +111,23 @@ class BulkSearch(models.Model):
         from bulk.inputs import KIND_LABELS
 
         return KIND_LABELS[SearchKind(self.kind)][1]
+
+
+class BulkSearchInput(AppendOnlyModel):
+    """The list a bulk search was given, kept as the audit of what was asked (searches
+    keep their query in SearchEvent): every non-blank row, [line, value], bad ones too.
+    The job's own input file is deleted when it ends; this row never is."""
+
+    id = models.BigAutoField(primary_key=True)
+    bulk_search = models.OneToOneField(BulkSearch, on_delete=models.PROTECT, related_name="inputs")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    kind = models.CharField(max_length=10)
+    source_name = models.CharField(max_length=200)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "bulk search input"
+        verbose_name_plural = "bulk search inputs"
+
+    def __str__(self) -> str:
+        return f"Inputs of bulk search {self.bulk_search_id} ({len(self.rows)} rows)"

@@ -17,6 +17,8 @@ def bulk_search_status_document(job: BulkSearch, *, result_url: str | None) -> d
         "percent": job.percent,
         "bad_row_count": job.bad_row_count,
         "failure_reason": job.failure_reason,
+        "points_counted": job.lookups_counted,
+        "stopped_reason": job.stopped_reason,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,

@@ -1,8 +1,15 @@
 """Writes for bulk search: submit a list, run it (the Celery task calls this), cancel it.
 
 Submitting reads and checks the whole list at once (search.parsing validates each row),
-counts it against the organisation's daily bulk quota, stores the normalised list and
-queues the task once the job is committed.
+refuses it when the user's or API key's daily cap, the organisation's, or the
+organisation's bulk quota is already reached, keeps the list in the append-only input
+audit, stores the normalised list and queues the task once the job is committed.
+
+Every batch counts the metering points it returns against those caps in one atomic
+step (search.services.lookups_take) before any of them is written, and appends a
+SearchEvent for them. When a cap runs out mid-run the job delivers the points it could
+count, lists the rows after as "not searched", ends "done" and says why
+(`stopped_reason`): no point is ever written to a result without being counted.
 
 Running is idempotent and safe to redeliver: each delivery claims the job with a new
 run token and starts from the first row; progress is saved after every batch with the
@@ -17,33 +24,46 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationApiKey, User
 from bulk.inputs import (
     KIND_LABELS,
     BulkInputError,
+    BulkKindMismatch,
     InputRow,
     bulk_input_decode,
     bulk_input_from_values,
     bulk_input_read,
 )
-from bulk.models import INPUTS_FOLDER, BulkSearch, BulkSearchStatus
-from bulk.queries import bulk_rows_today, metering_points_by_key
+from bulk.models import (
+    ACTIVE_STATUSES,
+    INPUTS_FOLDER,
+    BulkSearch,
+    BulkSearchInput,
+    BulkSearchStatus,
+)
+from bulk.queries import metering_points_by_key
 from reports.kinds import ReportKind
 from reports.services import report_create
-from search.models import SearchChannel
+from search.data_items import data_items_for
+from search.models import SearchAction, SearchChannel
 from search.parsing import SearchKind
-from search.presentation import (
-    CSV_HEADER,
-    csv_cell,  # keeps a spreadsheet from running a value
-    csv_row,
+from search.presentation import csv_header, csv_row
+from search.services import (
+    DailyCapReached,
+    lookup_allowance_check,
+    lookups_take,
+    search_event_record,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,18 +81,33 @@ class MatchStatus:
     MATCHED = "matched"
     NOT_FOUND = "not found"
     INVALID = "invalid"
+    NOT_SEARCHED = "not searched"
 
 
-RESULT_HEADER = ("Line", "Input", "Status", "Reason", *CSV_HEADER)
-_NO_POINT = ("",) * len(CSV_HEADER)
+RESULT_HEAD = ("Line", "Input", "Status", "Reason")
+RESULT_HEADER = (*RESULT_HEAD, *csv_header())  # for an organisation that sees every item
+
+
+def _result_items(job: BulkSearch):
+    """The data items the job's organisation sees (search.data_items), at run time."""
+    return data_items_for(organisation=job.organisation)
 
 
 class BulkSearchError(Exception):
     """A bulk search cannot be submitted, run or cancelled; the message says why."""
 
 
+class BulkWrongKind(BulkSearchError):
+    """The list's header names another kind; `right_kind` is the one it names."""
+
+    def __init__(self, message: str, *, right_kind: str):
+        super().__init__(message)
+        self.right_kind = right_kind
+
+
 class BulkQuotaExceeded(BulkSearchError):
-    """The list would take the organisation over today's bulk search quota."""
+    """A daily cap of the user or key, of the organisation, or the organisation's bulk
+    quota is already reached: the search cannot start."""
 
 
 class _Stopped(Exception):
@@ -115,6 +150,8 @@ def bulk_search_submit(
                     "file or split the list."
                 )
             parsed = bulk_input_read(text, kind=kind, max_rows=max_rows)
+    except BulkKindMismatch as error:
+        raise BulkWrongKind(str(error), right_kind=error.right_kind.value) from None
     except BulkInputError as error:
         raise BulkSearchError(str(error)) from None
     good = parsed.good_count
@@ -123,18 +160,21 @@ def bulk_search_submit(
         listed = "; ".join(f"line {row.line}: {row.error}" for row in bad[:3])
         raise BulkSearchError(f"No row of the list can be searched ({listed}).")
 
+    user = user if user is not None and user.is_authenticated else None
+    try:
+        # A caller at a cap cannot start one. The points are counted as they are found.
+        lookup_allowance_check(user=user, api_key=api_key, bulk=True)
+    except DailyCapReached as error:
+        raise BulkQuotaExceeded(str(error)) from None
+
     name = default_storage.save(
         f"{INPUTS_FOLDER}/{uuid.uuid4().hex}.jsonl", ContentFile(_input_lines(parsed.rows))
     )
     try:
         with transaction.atomic():
-            # One submission at a time per organisation, so two lists cannot both fit
-            # into the quota's last rows.
-            Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-            _quota_check(organisation=organisation, rows=good)
             job = BulkSearch.objects.create(
                 organisation=organisation,
-                user=user if user is not None and user.is_authenticated else None,
+                user=user,
                 api_key=api_key,
                 channel=channel,
                 ip_address=ip_address or None,
@@ -147,6 +187,12 @@ def bulk_search_submit(
                     {"line": row.line, "value": row.value[:100], "reason": row.error}
                     for row in bad[:BAD_ROWS_KEPT]
                 ],
+            )
+            BulkSearchInput.objects.create(
+                bulk_search=job,
+                kind=job.kind,
+                source_name=job.source_name,
+                rows=[[row.line, row.value] for row in parsed.rows],
             )
             bulk_search_queue(bulk_search_id=job.pk)
     except BaseException:
@@ -171,22 +217,80 @@ def _input_lines(rows: list[InputRow]) -> bytes:
     ).encode()
 
 
-def _quota_check(*, organisation: Organisation, rows: int) -> None:
-    quota = settings.BULK_SEARCH_DAILY_ROWS
-    used = bulk_rows_today(organisation=organisation)
-    if used + rows > quota:
-        raise BulkQuotaExceeded(
-            f"Your organisation may search {quota:,} rows a day in bulk and has used "
-            f"{used:,} today; this list has {rows:,} rows to search. Submit a shorter list, "
-            "or try again from midnight, UK time."
-        )
-
-
 def bulk_search_queue(*, bulk_search_id: int) -> None:
     """Run the job in a Celery worker once the current transaction has committed."""
+    transaction.on_commit(lambda: _bulk_search_task_send(bulk_search_id))
+
+
+def _bulk_search_task_send(bulk_search_id: int) -> None:
     from bulk import tasks  # the task module imports this one
 
-    transaction.on_commit(lambda: tasks.bulk_search_run.delay(bulk_search_id))
+    try:
+        tasks.bulk_search_run.delay(bulk_search_id)
+    except Exception:
+        # The broker is unreachable. The job stays "queued" and bulk_searches_requeue
+        # (every few minutes, from beat) sends it again: the submission is kept.
+        logger.exception("bulk search %s could not be queued; it will be re-queued", bulk_search_id)
+
+
+# A job still "queued" this long after it was submitted lost its task (the broker was
+# down, or the message was lost): queue it again. A running job's progress is saved after
+# every batch; one whose progress has not moved for BULK_SEARCH_STALLED_MINUTES lost its
+# worker (one killed outright is otherwise redelivered only after the broker's
+# visibility timeout, two hours).
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def bulk_searches_requeue(*, now: datetime | None = None) -> list[int]:
+    """Queue again every job left queued or stalled while running. Running is idempotent:
+    a redelivered job starts afresh under a new token (without counting again the points
+    it counted), and a run that was merely slow stops at its next batch."""
+    now = now or timezone.now()
+    stalled = now - timedelta(minutes=settings.BULK_SEARCH_STALLED_MINUTES)
+    waiting = list(
+        BulkSearch.objects.filter(
+            Q(status=BulkSearchStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status=BulkSearchStatus.RUNNING, updated_at__lt=stalled)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for bulk_search_id in waiting:
+        _bulk_search_task_send(bulk_search_id)
+    if waiting:
+        logger.warning(
+            "re-queued %d bulk search(es) left queued or stalled: %s", len(waiting), waiting
+        )
+    return waiting
+
+
+# An input file younger than this may belong to a submission still committing.
+SWEEP_AFTER = timedelta(hours=1)
+
+
+def bulk_inputs_sweep(*, now: datetime | None = None) -> list[str]:
+    """Delete the stored lists no active job needs: left by a crash between storing a list
+    and committing its job, or between a job ending and its file's deletion."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    try:
+        _, names = default_storage.listdir(INPUTS_FOLDER)
+    except FileNotFoundError:
+        return []
+    needed = set(
+        BulkSearch.objects.filter(status__in=ACTIVE_STATUSES)
+        .exclude(input_file="")
+        .values_list("input_file", flat=True)
+    )
+    swept = []
+    for name in sorted(names):
+        path = f"{INPUTS_FOLDER}/{name}"
+        if path in needed or default_storage.get_modified_time(path) >= cutoff:
+            continue
+        default_storage.delete(path)
+        swept.append(path)
+    if swept:
+        logger.info("swept %d leftover bulk search list(s)", len(swept))
+    return swept
 
 
 # --- Cancelling ---------------------------------------------------------------------------
@@ -227,9 +331,9 @@ def bulk_search_run(*, bulk_search_id: int) -> BulkSearch:
         return BulkSearch.objects.get(pk=bulk_search_id)
     try:
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            processed, matched = _lookups_spool(job, token, spool)
+            run = _lookups_spool(job, token, spool)
             spool.seek(0)
-            return _finish(job, token, spool, processed=processed, matched=matched)
+            return _finish(job, token, spool, run)
     except _Stopped:
         return BulkSearch.objects.get(pk=bulk_search_id)
     except BulkSearchError as error:
@@ -292,25 +396,120 @@ def _batches(job: BulkSearch) -> Iterator[list[InputRow]]:
         yield batch
 
 
-def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> tuple[int, int]:
-    processed = matched = 0
+@dataclass(frozen=True)
+class _BatchQuery:
+    """What a bulk batch's audit row says it searched (SearchEvent.kind and .query)."""
+
+    kind: SearchKind
+    display: str
+
+
+@dataclass
+class _Run:
+    """One run's tally: rows searched and found, points written to the result, points
+    counted against the caps (this job's earlier runs included), and why it stopped."""
+
+    counted: int
+    processed: int = 0
+    matched: int = 0
+    delivered: int = 0
+    limit: str = ""  # the cap that ran out, once one has
+    stopped: str = ""
+
+
+def _lookups_spool(job: BulkSearch, token: str, spool: TextIO) -> _Run:
+    run = _Run(counted=job.lookups_counted)
+    items = _result_items(job)
+    no_point = ("",) * len(csv_header(items))
     for batch in _batches(job):
+        if run.stopped:
+            for row in batch:
+                _spool_write(spool, _unsearched_row(row, no_point))
+            continue
         found = metering_points_by_key(kind=job.kind, keys=[row.key for row in batch if row.key])
+        budget = _points_count(job, run, sum(len(found.get(row.key, ())) for row in batch))
+        delivered_before = run.delivered
         for row in batch:
-            head = (row.line, csv_cell(row.value))
+            head = (row.line, row.value)
             if row.error:
-                _spool_write(spool, (*head, MatchStatus.INVALID, csv_cell(row.error), *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.INVALID, row.error, *no_point))
                 continue
-            processed += 1
-            points = found.get(row.key)
+            if run.stopped:
+                _spool_write(spool, _unsearched_row(row, no_point))
+                continue
+            points = found.get(row.key, [])
+            if len(points) > budget:
+                run.stopped = _stopped_reason(job, run, row, budget)
+                if not budget:
+                    _spool_write(spool, _unsearched_row(row, no_point))
+                    continue
+            run.processed += 1
             if not points:
-                _spool_write(spool, (*head, MatchStatus.NOT_FOUND, "", *_NO_POINT))
+                _spool_write(spool, (*head, MatchStatus.NOT_FOUND, "", *no_point))
                 continue
-            matched += 1
-            for point in points:
-                _spool_write(spool, (*head, MatchStatus.MATCHED, "", *csv_row(point)))
-        _progress_save(job, token, processed=processed, matched=matched)
-    return processed, matched
+            run.matched += 1
+            shown = points[:budget]
+            reason = ""
+            if len(shown) < len(points):
+                reason = f"Only the first {len(shown):,} of {len(points):,}: daily limit reached."
+            for point in shown:
+                _spool_write(spool, (*head, MatchStatus.MATCHED, reason, *csv_row(point, items)))
+            budget -= len(shown)
+            run.delivered += len(shown)
+        _batch_record(job, run.delivered - delivered_before)
+        _progress_save(job, token, run)
+    return run
+
+
+def _points_count(job: BulkSearch, run: _Run, points: int) -> int:
+    """Count a batch's points against the caps before any is written; answer how many may
+    be written. Points an earlier run of this job counted (its worker died before the
+    result was stored) are not counted again."""
+    already = max(run.counted - run.delivered, 0)
+    wanted = max(points - already, 0)
+    taken = 0
+    if wanted:
+        caller = {"user": job.user, "api_key": job.api_key, "bulk": True}
+        try:
+            taken = lookups_take(**caller, wanted=wanted, partial=True)
+            if taken < wanted:
+                lookup_allowance_check(**caller)  # names the cap that ran out
+        except DailyCapReached as error:
+            run.limit = str(error)
+    run.counted += taken
+    return already + taken
+
+
+def _batch_record(job: BulkSearch, points: int) -> None:
+    """Append the batch's delivered points to the search audit (they were counted)."""
+    if not points:
+        return
+    search_event_record(
+        user=job.user,
+        api_key=job.api_key,
+        action=SearchAction.BULK,
+        channel=SearchChannel(job.channel),
+        query=_BatchQuery(SearchKind(job.kind), f"bulk search {job.pk}"),
+        result_count=points,
+        ip_address=job.ip_address,
+        lookups=points,
+    )
+
+
+def _stopped_reason(job: BulkSearch, run: _Run, row: InputRow, budget: int) -> str:
+    why = run.limit or "A daily limit was reached."
+    return (
+        f"{why} The search stopped at line {row.line}: {run.delivered + budget:,} metering "
+        "points were returned; the rows after it were not searched (“not searched” in the "
+        "result)."
+    )[:500]
+
+
+def _unsearched_row(row: InputRow, no_point: tuple) -> tuple:
+    head = (row.line, row.value)
+    if row.error:
+        return (*head, MatchStatus.INVALID, row.error, *no_point)
+    return (*head, MatchStatus.NOT_SEARCHED, "Daily limit reached.", *no_point)
 
 
 def _spool_write(spool: TextIO, row: tuple) -> None:
@@ -318,19 +517,24 @@ def _spool_write(spool: TextIO, row: tuple) -> None:
     spool.write("\n")
 
 
-def _progress_save(job: BulkSearch, token: str, *, processed: int, matched: int) -> None:
+def _progress_save(job: BulkSearch, token: str, run: _Run) -> None:
     """Record progress; stop when the job was cancelled or another run owns it now."""
     saved = BulkSearch.objects.filter(
         pk=job.pk, run_token=token, status=BulkSearchStatus.RUNNING
-    ).update(processed=processed, matched=matched, updated_at=timezone.now())
+    ).update(
+        processed=run.processed,
+        matched=run.matched,
+        lookups_counted=run.counted,
+        updated_at=timezone.now(),
+    )
     if not saved:
         logger.info(
-            "Bulk search %s stopped after %s rows (cancelled or taken over)", job.pk, processed
+            "Bulk search %s stopped after %s rows (cancelled or taken over)", job.pk, run.processed
         )
         raise _Stopped
 
 
-def _finish(job: BulkSearch, token: str, spool: TextIO, *, processed: int, matched: int):
+def _finish(job: BulkSearch, token: str, spool: TextIO, run: _Run):
     with transaction.atomic():
         job = BulkSearch.objects.select_for_update().get(pk=job.pk)
         if job.status != BulkSearchStatus.RUNNING or job.run_token != token:
@@ -341,14 +545,16 @@ def _finish(job: BulkSearch, token: str, spool: TextIO, *, processed: int, match
             organisation=job.organisation,
             kind=ReportKind.BULK_SEARCH,
             title=f"Bulk search {job.pk}: {total:,} {singular if total == 1 else plural}",
-            rows_header=RESULT_HEADER,
+            rows_header=(*RESULT_HEAD, *csv_header(_result_items(job))),
             rows=(json.loads(line) for line in spool),
             created_by=job.user,
         )
         job.status = BulkSearchStatus.DONE
         job.result = report
-        job.processed = processed
-        job.matched = matched
+        job.processed = run.processed
+        job.matched = run.matched
+        job.lookups_counted = run.counted
+        job.stopped_reason = run.stopped
         job.finished_at = job.updated_at = timezone.now()
         _input_forget(job)
         job.save(
@@ -357,18 +563,21 @@ def _finish(job: BulkSearch, token: str, spool: TextIO, *, processed: int, match
                 "result",
                 "processed",
                 "matched",
+                "lookups_counted",
+                "stopped_reason",
                 "finished_at",
                 "updated_at",
                 "input_file",
             ]
         )
     logger.info(
-        "Bulk search %s done: %s rows, %s matched, report %s (%s rows)",
+        "Bulk search %s done: %s rows, %s matched, report %s (%s rows)%s",
         job.pk,
-        processed,
-        matched,
+        run.processed,
+        run.matched,
         report.pk,
         report.row_count,
+        f"; stopped: {run.stopped}" if run.stopped else "",
     )
     return job
 

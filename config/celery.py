@@ -21,14 +21,35 @@ app.conf.beat_schedule = {
         "task": "core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "close-dormant-accounts": {
+        "task": "accounts.tasks.dormant_accounts_close",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "purge-expired-reports": {
         "task": "reports.tasks.reports_purge_expired",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "purge-rejected-flow-files": {
+        "task": "registry.tasks.flow_files_purge_rejected",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "search-audit-partitions": {
+        "task": "search.tasks.search_event_partitions_maintain_task",
+        "schedule": crontab(hour=2, minute=45),
     },
     "requeue-waiting-flow-files": {
         "task": "registry.tasks.flow_files_requeue_waiting",
         "schedule": 300.0,
         "options": {"expires": 290},
+    },
+    "requeue-bulk-searches": {
+        "task": "bulk.tasks.bulk_searches_requeue",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "sweep-bulk-inputs": {
+        "task": "bulk.tasks.bulk_inputs_sweep",
+        "schedule": crontab(minute=45),
     },
     "scan-flow-inbox": {
         "task": "registry.tasks.flow_inbox_scan",

@@ -9,6 +9,7 @@ secure defaults.
 """
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, found through FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,6 +71,8 @@ if not PRODUCTION:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sees every answer, including those other middleware make: /api/ is never stored.
+    "core.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +90,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets render through the project's template engine, so templates/ may override
+# one (the admin's split date and time inputs, which Django leaves unlabelled).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -122,6 +129,21 @@ if DATABASE_URL:
             "timeout": 10,
         }
     DATABASES = {"default": _db}
+    # A streaming replica for the registry lookups (core/replicas.py, docs/deployment.md).
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = database_config(DATABASE_REPLICA_URL)
+        if {_db["ENGINE"], _replica["ENGINE"]} != {"django.db.backends.postgresql"}:
+            raise ImproperlyConfigured(
+                "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica."
+            )
+        _replica["CONN_MAX_AGE"] = 0
+        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica.setdefault("OPTIONS", {})["pool"] = dict(_db["OPTIONS"]["pool"], timeout=2)
+        _replica["OPTIONS"]["connect_timeout"] = 2
+        # Tests: the replica reads the primary's test database, which replication copies.
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -132,6 +154,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["core.replicas.PrimaryOnlyRouter"]
+# A replica further behind the primary than this is skipped; its lag is probed at most
+# once per DATABASE_REPLICA_CHECK_SECONDS in each process.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
@@ -207,6 +234,24 @@ if _accepted := env_list("DTC_ACCEPTED_VERSIONS"):
         DTC_ACCEPTED_VERSIONS.setdefault(_flow_version[:5], set()).add(_flow_version[5:])
 # Files dropped here are applied by a periodic task, then moved to processed/ or rejected/.
 FLOW_INBOX_DIR = Path(env_str("FLOW_INBOX_DIR", str(VAR_DIR / "inbox")))
+# The largest file sent through the upload page or the API, in bytes; refused before it
+# is stored. Larger files (a full refresh of a whole area) come through the inbox.
+FLOW_UPLOAD_MAX_BYTES = env_int("FLOW_UPLOAD_MAX_BYTES", 50 * 2**20)
+# Days the stored copy of a rejected file is kept (to be processed again); then a daily
+# task removes it. The file's record and checksum stay.
+FLOW_REJECTED_RETENTION_DAYS = env_int("FLOW_REJECTED_RETENTION_DAYS", 30)
+# Independent networks (IDNOs, distributor ids 24-36) and the MPID of each, e.g.
+# "24=IPNL,25=LENG": the organisation that may send refreshes and D0386s for that id.
+# (A DNO's id comes from its MPID, dtc.codes.DISTRIBUTORS.)
+IDNO_DISTRIBUTORS: dict[str, str] = {}
+for _pair in env_list("IDNO_DISTRIBUTORS"):
+    _id, _, _mpid = _pair.partition("=")
+    if not (_id.isdigit() and 24 <= int(_id) <= 36 and len(_mpid) == 4 and _mpid.isalnum()):
+        raise ImproperlyConfigured(
+            f"IDNO_DISTRIBUTORS: {_pair!r} is not an IDNO distributor id (24 to 36) and an"
+            " MPID, such as 24=IPNL."
+        )
+    IDNO_DISTRIBUTORS[_id] = _mpid.upper()
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -227,6 +272,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 # The accounts adapter, with the service status's say over who may log in (offline mode).
 ACCOUNT_ADAPTER = "service_status.adapters.ServiceStatusAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -264,8 +310,23 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # password change or deactivation can end the others.
 ACCOUNT_SESSION_IDLE_TIMEOUT = 30 * 60
 ACCOUNT_SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
-# Links in e-mails sent without a request (manage.py create_organisation).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Accounts with no log-in for this many days are closed by a daily task, after a
+# warning e-mail to the user and their organisation's admins this many days before.
+ACCOUNT_DORMANT_DAYS = env_int("ACCOUNT_DORMANT_DAYS", 90)
+ACCOUNT_DORMANT_WARNING_DAYS = env_int("ACCOUNT_DORMANT_WARNING_DAYS", 14)
+# Who sees which readiness check failed and why at /health/ready/ (others: the status).
+HEALTH_DETAIL_VISIBLE_TO = "accounts.sessions.session_is_service_desk"
+# The portal's address as users reach it: every link in an e-mail (invitations,
+# password resets) is built from it, never from the request's Host header, which a
+# client chooses. Required in production; the development default is `make run`'s.
+PORTAL_BASE_URL = env_str(
+    "PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000", required=PRODUCTION
+)
+if not re.fullmatch(r"https?://[^/?#\s]+/?", PORTAL_BASE_URL):
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} must be a scheme and host only, "
+        "e.g. https://ecoes.example.org"
+    )
 
 # --- Sessions and security ----------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60
@@ -380,6 +441,8 @@ REST_FRAMEWORK = {
 # How long the status snapshot is cached (Redis in production); a change made on one server
 # reaches the others within this many seconds. Times of day are exact regardless.
 SERVICE_STATUS_CACHE_SECONDS = env_int("SERVICE_STATUS_CACHE_SECONDS", 5)
+# ... and how long each process keeps the snapshot it read before asking the cache again.
+SERVICE_STATUS_PROCESS_SECONDS = env_int("SERVICE_STATUS_PROCESS_SECONDS", 1)
 # In offline mode, keep log-in and the admin open to service admins so they can run the service.
 SERVICE_STATUS_ADMINS_WHEN_OFFLINE = env_bool("SERVICE_STATUS_ADMINS_WHEN_OFFLINE", True)
 # Windows starting within this many days are announced in a banner on every page.
@@ -394,22 +457,42 @@ if _d0312_retired_at:
         "message": "D0312 maintenance has been retired from this service.",
     }
 # --- Search and the metering-point API ----------------------------------------------------
-# Lookups (searches, detail views, exports) a user may make in one UK calendar day, and
-# an API key's own daily quota. Both reset at midnight, UK time.
+# Lookups a user may make in one UK calendar day, an API key's own daily quota, and an
+# organisation's over all its users and keys together. A search or a detail view counts
+# one, an export its rows, a bulk search the metering points it returns. They reset at
+# midnight, UK time.
 SEARCH_DAILY_CAP = env_int("SEARCH_DAILY_CAP", 1000)
 SEARCH_API_KEY_DAILY_CAP = env_int("SEARCH_API_KEY_DAILY_CAP", 10000)
+SEARCH_ORGANISATION_DAILY_CAP = env_int("SEARCH_ORGANISATION_DAILY_CAP", 50000)
+# Active (not revoked) API keys an organisation may hold at once.
+API_KEYS_PER_ORGANISATION = env_int("API_KEYS_PER_ORGANISATION", 3)
+# Calendar months the search audit is kept before its month is dropped as a whole
+# (PostgreSQL: search/partitions.py; at least 12), and months of partitions made ahead.
+SEARCH_EVENT_RETENTION_MONTHS = env_int("SEARCH_EVENT_RETENTION_MONTHS", 24)
+if SEARCH_EVENT_RETENTION_MONTHS < 12:
+    raise ImproperlyConfigured(
+        f"SEARCH_EVENT_RETENTION_MONTHS={SEARCH_EVENT_RETENTION_MONTHS} must be at least 12."
+    )
+SEARCH_EVENT_MONTHS_AHEAD = 3
 # The most rows one CSV export of a result set may hold; a larger set is refused.
 SEARCH_EXPORT_MAX_ROWS = env_int("SEARCH_EXPORT_MAX_ROWS", 10000)
+# An address search lists at most this many points, best first: a broad address
+# ("High Street") must not list a town's worth of points in one lookup.
+SEARCH_ADDRESS_MAX_RESULTS = env_int("SEARCH_ADDRESS_MAX_RESULTS", 100)
 # Request rates of the metering-point API (DRF throttling), per user and per API key.
 SEARCH_API_USER_RATE = env_str("SEARCH_API_USER_RATE", "120/minute")
 SEARCH_API_KEY_RATE = env_str("SEARCH_API_KEY_RATE", "600/minute")
 # --- Bulk search ----------------------------------------------------------------------------
 # Rows (MPAN cores, postcodes or serials) one bulk search may hold, the largest list file,
-# and the rows an organisation may search in bulk per UK calendar day (all its users and
-# API keys together; failed and cancelled jobs count only the rows they searched).
+# and the metering points an organisation's bulk searches may return per UK calendar day
+# (all its users and API keys together). The points also count against the user's or
+# key's daily cap and the organisation's (above).
 BULK_SEARCH_MAX_ROWS = env_int("BULK_SEARCH_MAX_ROWS", 100_000)
 BULK_SEARCH_MAX_BYTES = env_int("BULK_SEARCH_MAX_BYTES", 10 * 2**20)
-BULK_SEARCH_DAILY_ROWS = env_int("BULK_SEARCH_DAILY_ROWS", 500_000)
+BULK_SEARCH_DAILY_POINTS = env_int("BULK_SEARCH_DAILY_POINTS", 500_000)
+# A running bulk search whose progress has not moved for this long lost its worker: beat
+# queues it again (progress is saved after every batch, a few seconds apart).
+BULK_SEARCH_STALLED_MINUTES = env_int("BULK_SEARCH_STALLED_MINUTES", 30)
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECOES enquiry service API",

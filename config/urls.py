@@ -4,6 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core import views
 
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_live, name="health-live"),

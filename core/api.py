@@ -19,20 +19,20 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None  # not an API error: Django's 500 handling takes over
-    code, message, field = _first_error(exc.detail if hasattr(exc, "detail") else str(exc))
+    code, message, field = first_error(exc.detail if hasattr(exc, "detail") else str(exc))
     response.data = {"error": {"code": code, "message": message, "field": field}}
     return response
 
 
-def _first_error(detail, field=None):
+def first_error(detail, field=None):
     """Walk DRF's nested detail down to its first message and the field that holds it."""
     if isinstance(detail, dict):
         key, value = next(iter(detail.items()))
         if key not in ("non_field_errors", "__all__"):
             field = key if field is None else f"{field}.{key}"
-        return _first_error(value, field)
+        return first_error(value, field)
     if isinstance(detail, list):
-        return _first_error(detail[0], field) if detail else ("error", "", field)
+        return first_error(detail[0], field) if detail else ("error", "", field)
     return getattr(detail, "code", "error"), str(detail), field
 
 

@@ -8,8 +8,10 @@ Three layers, so that no single mistake can rewrite the audit trail:
 - the database: on PostgreSQL, `AppendOnlyTrigger` (a migration operation) installs a
   trigger that refuses UPDATE and DELETE, whatever the client. On SQLite it does nothing.
 
-A foreign key declared `on_delete=SET_NULL` (a purged report, a deleted actor) is the one
-change allowed: the trigger lets such a column become NULL and nothing else change.
+A foreign key declared `on_delete=SET_NULL` (a purged report, a deleted actor) may become
+NULL, and an "erasable" column (a copy of a person's e-mail address) may be overwritten
+with an anonymous id (`deleted-user-<n>`) when the person's account is deleted: the
+trigger allows those changes and nothing else.
 Django's deletion collector nulls those columns through the base manager, which is a
 plain one, so the ORM allows it too.
 
@@ -57,21 +59,36 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(type(self))
 
 
+# The anonymous id an erasable column may be overwritten with.
+ANONYMOUS_ID_PATTERN = "^deleted-user-[0-9]+$"
+
 # Refuses UPDATE and DELETE. The trigger's arguments name the columns that may still be
-# set to NULL (SET_NULL foreign keys); an UPDATE that changes anything else is refused.
+# set to NULL (SET_NULL foreign keys), then, after a '|', the erasable columns (which
+# may be set to an anonymous id); an UPDATE that changes anything else is refused.
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {TRIGGER_FUNCTION}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    nullable text[] := TG_ARGV;
+    separator int := coalesce(
+        array_position(TG_ARGV, '|'), coalesce(array_length(TG_ARGV, 1), 0) + 1);
+    nullable text[] := coalesce(TG_ARGV[0:separator - 1], '{{}}');
+    erasable text[] := coalesce(TG_ARGV[separator + 1:], '{{}}');
     column_name text;
 BEGIN
-    IF TG_OP = 'UPDATE' AND coalesce(array_length(nullable, 1), 0) > 0
-       AND (to_jsonb(NEW) - nullable) = (to_jsonb(OLD) - nullable) THEN
+    IF TG_OP = 'UPDATE' AND coalesce(array_length(nullable || erasable, 1), 0) > 0
+       AND (to_jsonb(NEW) - (nullable || erasable))
+           = (to_jsonb(OLD) - (nullable || erasable)) THEN
         FOREACH column_name IN ARRAY nullable LOOP
             IF to_jsonb(NEW) -> column_name <> 'null'::jsonb
                AND to_jsonb(NEW) -> column_name <> to_jsonb(OLD) -> column_name THEN
                 RAISE EXCEPTION '% is append-only: % may only be set to NULL',
+                    TG_TABLE_NAME, column_name USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END LOOP;
+        FOREACH column_name IN ARRAY erasable LOOP
+            IF to_jsonb(NEW) -> column_name <> to_jsonb(OLD) -> column_name
+               AND NOT (to_jsonb(NEW) ->> column_name ~ '{ANONYMOUS_ID_PATTERN}') THEN
+                RAISE EXCEPTION '% is append-only: % may only be anonymised',
                     TG_TABLE_NAME, column_name USING ERRCODE = 'insufficient_privilege';
             END IF;
         END LOOP;
@@ -93,16 +110,21 @@ class AppendOnlyTrigger(Operation):
     reduces_to_sql = True
     reversible = True
 
-    def __init__(self, model_name: str, nullable: tuple[str, ...] = ()) -> None:
-        if not all(column.isidentifier() for column in nullable):
-            raise ValueError(f"Not column names: {nullable!r}")
+    def __init__(
+        self, model_name: str, nullable: tuple[str, ...] = (), erasable: tuple[str, ...] = ()
+    ) -> None:
+        if not all(column.isidentifier() for column in (*nullable, *erasable)):
+            raise ValueError(f"Not column names: {nullable!r} {erasable!r}")
         self.model_name = model_name
         self.nullable = tuple(nullable)
+        self.erasable = tuple(erasable)
 
     def deconstruct(self):
         kwargs = {"model_name": self.model_name}
         if self.nullable:
             kwargs["nullable"] = self.nullable
+        if self.erasable:
+            kwargs["erasable"] = self.erasable
         return self.__class__.__qualname__, [], kwargs
 
     def state_forwards(self, app_label, state):
@@ -118,7 +140,8 @@ class AppendOnlyTrigger(Operation):
             return
         table, trigger = self._names(app_label, to_state)
         quote = schema_editor.quote_name
-        arguments = ", ".join(f"'{column}'" for column in self.nullable)
+        columns = [*self.nullable, *(("|", *self.erasable) if self.erasable else ())]
+        arguments = ", ".join(f"'{column}'" for column in columns)
         schema_editor.execute(_FUNCTION_SQL, params=None)  # "%" is plpgsql, not a placeholder
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(trigger)} ON {quote(table)}")
         schema_editor.execute(

@@ -20,6 +20,9 @@ MARKET_ROLES = _frozen(
         "M": "Meter operator (MOP)",
         "C": "Half-hourly data collector",
         "D": "Non-half-hourly data collector",
+        # Not confirmed as a BSC role code: this project's letter for meter asset
+        # providers (the same as accounts.roles); they send no flows to the service.
+        "A": "Meter asset provider (MAP)",
         # Not a BSC role code: this project's code for the enquiry service itself, the
         # usual "to" role of the flows it receives (the same letter as accounts.roles).
         "Z": "Enquiry service operator",
@@ -111,6 +114,36 @@ DISTRIBUTORS = _frozen(
     }
 )
 
+# The market participants the registry names (suppliers, agents, meter asset providers):
+# MPID -> name, as in the industry's market participant table. The one table the
+# screens read names from; distributors are added from DISTRIBUTORS below.
+MARKET_PARTICIPANTS = _frozen(
+    {
+        # Suppliers
+        "NLEN": "Northern Lights Energy",
+        "BGAS": "British Gas Trading",
+        "EDFE": "EDF Energy Customers",
+        "OVOE": "OVO Electricity",
+        "OCTO": "Octopus Energy",
+        "EONU": "E.ON UK",
+        # Meter operators
+        "MTRW": "Meterwise Metering Services",
+        "UKMO": "UK Meter Operations",
+        "SIEM": "Siemens Metering Services",
+        "LENG": "Lowri Engineering",
+        # Data collectors and aggregators
+        "UDMS": "Utility Data Management Services",
+        "SMRT": "Smart Data Collection",
+        "IMSV": "IMServ Europe",
+        "PODA": "Power Data Aggregation",
+        # Meter asset providers
+        "MAPA": "Metering Assets A",
+        "MAPB": "Metering Assets B",
+        # The enquiry service itself
+        "ECOE": "Electricity Central Online Enquiry Service",
+    }
+)
+
 # Every distributor id a metering point may carry: the DNO areas, then the independent
 # networks (IDNOs, 24-36), whose GSP group comes from the data, not from the id.
 DISTRIBUTOR_IDS = _frozen(
@@ -121,6 +154,10 @@ DISTRIBUTOR_IDS = _frozen(
 )
 
 # GSP group id -> area name, derived from the DNO table above.
+MARKET_PARTICIPANT_NAMES = _frozen(
+    {**{d.mpid: f"{d.area} distribution" for d in DISTRIBUTORS.values()}, **MARKET_PARTICIPANTS}
+)
+
 GSP_GROUPS = _frozen(dict(sorted((d.gsp_group, d.area) for d in DISTRIBUTORS.values())))
 
 YES_NO = _frozen({"Y": "Yes", "N": "No"})

@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from registry.errors import FlowFileError
 from registry.models import FlowFile, FlowFileStatus, Meter, MeteringPoint, RelatedMpan
 from registry.services import flow_file_reprocess
 
@@ -55,6 +56,10 @@ class FlowFileAdmin(ReadOnlyAdmin):
     def reprocess(self, request, queryset):
         done = 0
         for flow_file in queryset.filter(status=FlowFileStatus.REJECTED):
-            flow_file_reprocess(flow_file_id=flow_file.pk)
+            try:
+                flow_file_reprocess(flow_file_id=flow_file.pk)
+            except FlowFileError as refused:  # e.g. its stored copy was removed
+                self.message_user(request, str(refused), level=messages.WARNING)
+                continue
             done += 1
         self.message_user(request, f"{done} file(s) queued again.")

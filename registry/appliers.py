@@ -7,8 +7,9 @@ refreshes and go through the ORM in chunks, which keeps the record-level checks
 (appointed MOP, known MPAN) readable.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from accounts.models import Organisation
 from registry.errors import FlowProblem
 from registry.keys import serial_key
 from registry.models import Meter, MeteringPoint, RelatedMpan
+from registry.sender_rules import not_appointed_reason, relationship_cores_check
 
 # Record-level rejections listed on the file; the count is always exact.
 MAX_LISTED_PROBLEMS = 1000
@@ -38,6 +40,7 @@ class ApplyResult:
     accepted: int = 0
     rejected: int = 0
     problems: list[FlowProblem] = field(default_factory=list)
+    distributor_id: str = ""  # a D0204's: its points' address words are refreshed after it
 
     def reject(self, problem: FlowProblem) -> None:
         self.rejected += 1
@@ -79,17 +82,27 @@ def _meter_chunk_apply(
         MeteringPoint.objects.filter(pk__in=cores).values_list("mpan_core", "mop_mpid")
     )
     accepted = []
+    # A meter cannot have been installed after tomorrow (a day of slack for time zones
+    # and files written just before midnight).
+    latest_installation = timezone.localdate(now) + timedelta(days=1)
     for point in points:
         core = point.items["mpan_core"]
-        if core not in appointed:
-            reason = f"MPAN core {core} is not in the registry"
-        elif appointed[core] != sender.mpid:
-            holder = (
-                f"the appointed MOP is {appointed[core]}"
-                if appointed[core]
-                else "no MOP is appointed"
+        ahead = [
+            child
+            for child in point.children
+            if (child.items.get("installation_date") or date.min) > latest_installation
+        ]
+        if appointed.get(core) != sender.mpid:
+            # Unknown, another MOP's or nobody's: one answer, so that a file of guesses
+            # learns nothing the sender could not look up.
+            reason = not_appointed_reason(core)
+        elif ahead:
+            meter = ahead[0].items
+            reason = (
+                f"meter {meter['meter_serial']} of {core} has an installation date in the "
+                f"future ({meter['installation_date']:%d/%m/%Y}): send the date it was "
+                "installed"
             )
-            reason = f"{sender.mpid} is not the MOP appointed for {core} ({holder})"
         else:
             accepted.append(point)
             for child in point.children:
@@ -155,9 +168,19 @@ def meter_information_apply(
 # --- D0386: related MPANs -------------------------------------------------------------------
 
 
-def _relationship_apply(link, *, result: ApplyResult, touched: set[str]) -> None:
+def _relationship_apply(
+    link,
+    *,
+    result: ApplyResult,
+    touched: set[str],
+    sender_mpid: str,
+    distributor_ids: Collection[str],
+) -> None:
     items = link.items
     primary, related = items["primary_mpan_core"], items["related_mpan_core"]
+    # Another distributor's point anywhere rejects the whole file (the transaction of
+    # flow_file_process rolls back what earlier links did).
+    relationship_cores_check(link, sender_mpid=sender_mpid, distributor_ids=distributor_ids)
 
     def reject(reason: str, item: str) -> None:
         result.reject(FlowProblem(reason, line=link.line_no, group=link.group_id, item=item))
@@ -187,13 +210,22 @@ def _relationship_apply(link, *, result: ApplyResult, touched: set[str]) -> None
     return None
 
 
-def relationships_apply(instances: Iterable) -> ApplyResult:
-    """D0386: add or remove links between metering points, in file order, then set the
-    related-MPAN indicator of every point the file touched."""
+def relationships_apply(
+    instances: Iterable, *, sender_mpid: str, distributor_ids: Collection[str]
+) -> ApplyResult:
+    """D0386: add or remove links between the sending distributor's metering points
+    (its `distributor_ids`), in file order, then set the related-MPAN indicator of every
+    point the file touched. A link naming another distributor's point: FlowRejected."""
     result = ApplyResult()
     touched: set[str] = set()
     for link in instances:
-        _relationship_apply(link, result=result, touched=touched)
+        _relationship_apply(
+            link,
+            result=result,
+            touched=touched,
+            sender_mpid=sender_mpid,
+            distributor_ids=distributor_ids,
+        )
     if touched:
         related_indicator_refresh(mpan_cores=touched)
     return result

@@ -45,3 +45,7 @@ class FlowRejected(Exception):
 
 class FlowFileError(Exception):
     """A request about a flow file that cannot be met (not found, wrong state, ...)."""
+
+
+class FlowFileTooLarge(FlowFileError):
+    """A file sent through the portal is over FLOW_UPLOAD_MAX_BYTES; nothing was stored."""

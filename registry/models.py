@@ -98,6 +98,29 @@ class MeteringPoint(models.Model):
         return [line for line in (getattr(self, f) for f in self.ADDRESS_FIELDS) if line]
 
 
+class AddressWords(models.Model):
+    """A point's address as words between spaces (registry.addresses), for the address
+    search. Written after each D0204 by registry.services.address_words_refresh, not by
+    the refresh itself (see there); no foreign key, as it is maintained set-based. On
+    PostgreSQL a GIN index (registry migration 0003) finds the words."""
+
+    mpan_core = models.CharField("MPAN core", max_length=13, primary_key=True)
+    text = models.CharField(max_length=420)
+    # The point's UPRN without leading zeros (as search.parsing.uprn_parse reads one),
+    # searched here too: its index is kept up by the same task.
+    uprn = models.CharField("UPRN", max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = "address words"
+        verbose_name_plural = "address words"
+        indexes = [
+            models.Index(fields=["uprn"], condition=~Q(uprn=""), name="registry_aw_uprn_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mpan_core}:{self.text}"
+
+
 class Meter(models.Model):
     """A meter at a metering point, as the MOP (D0312) or MPAS (D0204) reported it."""
 
@@ -172,7 +195,9 @@ class FlowFile(models.Model):
     """One received DTC file and what became of it."""
 
     original_name = models.CharField(max_length=255)
-    stored_file = models.FileField(upload_to="flows/%Y/%m/%d/", max_length=255)
+    # Blank once a rejected file's copy has been removed (FLOW_REJECTED_RETENTION_DAYS).
+    stored_file = models.FileField(upload_to="flows/%Y/%m/%d/", max_length=255, blank=True)
+    stored_file_removed_at = models.DateTimeField("stored copy removed", null=True, blank=True)
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     # The organisation that sent the file. Blank until processing when the sender is

@@ -13,7 +13,7 @@ development default) runs the same SQL after executemany.
 import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,12 +32,22 @@ from registry.records import (
 )
 from registry.refresh_pipe import Declined, ParsingProcess, Progress, refresh_distributor_peek
 from registry.refresh_sql import SEEN, STAGE, RefreshSql
+from registry.sender_rules import refresh_distributor_check
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000
 _REFRESH_LOCK = 204  # advisory lock class of refreshes (one lock per distributor id)
 _SQLITE_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class RefreshSender:
+    """Who sends the refresh: its MPID and the distributor ids it is responsible for
+    (`registry.sender_rules.distributor_ids_of`)."""
+
+    mpid: str
+    distributor_ids: Collection[str]
 
 
 @dataclass
@@ -54,14 +64,23 @@ class _Refresh:
     reconcile: bool = False
 
 
-def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, str]) -> Iterator:
-    """Staging rows for a refresh; checks what the parser cannot know alone."""
+def _refresh_rows(
+    instances: Iterable, state: _Refresh, gsp_groups: dict[str, str], sender: RefreshSender
+) -> Iterator:
+    """Staging rows for a refresh; checks what the parser cannot know alone: the R01
+    distributor is the sender's own, and every point is that distributor's."""
     for instance in instances:
         if instance.group_id == "R01":
             if state.refresh_type:
                 raise FlowRejected(
                     "a refresh carries exactly one R01 group", line=instance.line_no, group="R01"
                 )
+            refresh_distributor_check(
+                instance.items["distributor_id"],
+                sender_mpid=sender.mpid,
+                distributor_ids=sender.distributor_ids,
+                line_no=instance.line_no,
+            )
             state.refresh_type = instance.items["refresh_type"]
             state.distributor_id = instance.items["distributor_id"]
             points = instance.children
@@ -75,8 +94,9 @@ def _refresh_rows(instances: Iterable, state: _Refresh, gsp_groups: dict[str, st
                 raise FlowRejected("R02 before the R01 group", line=point.line_no, group="R02")
             if not core.startswith(state.distributor_id):
                 raise FlowRejected(
-                    f"MPAN core {core} does not belong to distributor {state.distributor_id}"
-                    " named in R01",
+                    f"a refresh may hold only the points of the distributor named in R01:"
+                    f" MPAN core {core} is not distributor {state.distributor_id}'s;"
+                    " nothing was applied",
                     line=point.line_no,
                     group="R02",
                     item="mpan_core",
@@ -258,6 +278,7 @@ def _absent_delete(cursor, sql: RefreshSql, distributor_id: str) -> None:
 def refresh_apply(
     instances: Iterable,
     *,
+    sender: RefreshSender,
     gsp_groups: dict[str, str],
     path: Path | None = None,
     accepted_versions: Mapping[str, Iterable[str]] | None = None,
@@ -265,7 +286,8 @@ def refresh_apply(
 ) -> ApplyResult:
     """D0204: a full refresh makes the distributor's points exactly the file's; a
     selective one inserts or updates the points it lists. Meters of the listed
-    points become the file's.
+    points become the file's. R01 must name one of the `sender`'s distributor ids, and
+    every point must be that distributor's (both paths; otherwise FlowRejected).
 
     `instances` is the file's reader, not yet iterated. Given the stored file's `path`
     (and the reader's `accepted_versions`), PostgreSQL takes the fast path: a second
@@ -279,6 +301,7 @@ def refresh_apply(
                 return _refresh_apply_pipelined(
                     sql,
                     path,
+                    sender=sender,
                     gsp_groups=gsp_groups,
                     accepted_versions=accepted_versions,
                     progress=progress,
@@ -288,7 +311,7 @@ def refresh_apply(
     state, now = _Refresh(), timezone.now()
     with connection.cursor() as cursor:
         _stage_create(cursor, sql)
-        rows = _refresh_rows(instances, state, gsp_groups)
+        rows = _refresh_rows(instances, state, gsp_groups, sender)
         for chunk in _in_background(_batched(rows, CHUNK_ROWS)):
             points = sum(1 for row in chunk if row[1] == "P")
             _chunk_merge(
@@ -309,18 +332,23 @@ def _refresh_apply_pipelined(
     sql: RefreshSql,
     path: Path,
     *,
+    sender: RefreshSender,
     gsp_groups: dict[str, str],
     accepted_versions: Mapping[str, Iterable[str]] | None,
     progress: Progress | None,
 ) -> ApplyResult:
     state, now = _Refresh(aligned=True), timezone.now()
     size = path.stat().st_size
+    # Another distributor's refresh (or no readable R01): the full reader names the
+    # fault. Decided before any lock is taken or any row is written.
+    peeked = refresh_distributor_peek(path)
+    if peeked not in sender.distributor_ids:
+        raise Declined
     with connection.cursor() as cursor:
         _stage_create(cursor, sql)
         # A distributor's first load COPYs straight into the registry's tables: no
         # staging, no merge. Chosen before the parsing starts, from the R01 line.
-        peeked = refresh_distributor_peek(path)
-        direct = peeked is not None and _points_before_count(cursor, sql, peeked) == 0
+        direct = _points_before_count(cursor, sql, peeked) == 0
         child = ParsingProcess(
             path,
             accepted_versions=accepted_versions,
@@ -332,7 +360,9 @@ def _refresh_apply_pipelined(
             for data, points, offset, split in _in_background(iter(child)):
                 if state.points_before is None:
                     state.refresh_type, state.distributor_id = child.refresh
-                    if direct and state.distributor_id != peeked:
+                    # The parsing process read R01 itself; the peek was a hint. (Each
+                    # point's core is checked against R01 there.)
+                    if state.distributor_id != peeked:
                         raise Declined
                     state.points_before = _points_before_count(cursor, sql, state.distributor_id)
                 if direct:
@@ -385,4 +415,4 @@ def _refresh_finish(cursor, sql: RefreshSql, state: _Refresh) -> ApplyResult:
         _absent_delete(cursor, sql, state.distributor_id)
     for statement in sql.drop:
         cursor.execute(statement)
-    return ApplyResult(accepted=state.points)
+    return ApplyResult(accepted=state.points, distributor_id=state.distributor_id)

@@ -20,18 +20,22 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import MarketRole
+from core.csvfile import CsvWriter
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
+from registry.addresses import ADDRESS_TEXT_SQL
 from registry.d0312_report import report_create_d0312_processing
-from registry.errors import FlowFileError, FlowProblem, FlowRejected
-from registry.models import FlowFile, FlowFileChannel, FlowFileStatus
+from registry.errors import FlowFileError, FlowFileTooLarge, FlowProblem, FlowRejected
+from registry.models import AddressWords, FlowFile, FlowFileChannel, FlowFileStatus
 from registry.retirement import D0312RetiredError, d0312_ensure_not_retired
+from registry.sender_rules import distributor_ids_of
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,25 @@ _GSP_GROUPS = {distributor_id: d.gsp_group for distributor_id, d in DISTRIBUTORS
 _READ_CHUNK = 1 << 20
 
 Progress = Callable[[int, int], None]
+
+# Files sent through the portal are limited in size (FLOW_UPLOAD_MAX_BYTES); the inbox
+# and the command line, the operator's channels, take a whole area's refresh.
+SIZE_LIMITED_CHANNELS = frozenset({FlowFileChannel.UPLOAD, FlowFileChannel.API})
+
+
+def flow_upload_max_size_text() -> str:
+    """FLOW_UPLOAD_MAX_BYTES for people: "50 MB" (or bytes, below a megabyte)."""
+    size = settings.FLOW_UPLOAD_MAX_BYTES
+    return f"{size:,} bytes" if size < 2**20 else f"{size / 2**20:,.1f} MB".replace(".0 MB", " MB")
+
+
+def flow_upload_too_large_message() -> str:
+    """What a sender is told when a file is over the limit (the page and the API)."""
+    return (
+        f"The file is larger than {flow_upload_max_size_text()}, the most the"
+        " portal takes in one upload; nothing was stored. Split it into smaller files, or ask"
+        " the service desk to load it through the flow inbox."
+    )
 
 
 def flow_file_receive(
@@ -55,12 +78,17 @@ def flow_file_receive(
 
     `sender` is the organisation sending it; None takes it from the file header when
     the file is processed (inbox, or a service admin sending on a party's behalf).
+    Through the page or the API a file over FLOW_UPLOAD_MAX_BYTES raises FlowFileTooLarge
+    before anything is stored.
     """
+    limit = settings.FLOW_UPLOAD_MAX_BYTES if channel in SIZE_LIMITED_CHANNELS else None
     digest = hashlib.sha256()
     size = 0
     for chunk in iter(lambda: content.read(_READ_CHUNK), b""):
         digest.update(chunk)
         size += len(chunk)
+        if limit is not None and size > limit:
+            raise FlowFileTooLarge(flow_upload_too_large_message())
     content.seek(0)
     name = Path(original_name).name[:200] or "flow.txt"
     flow_file = FlowFile(
@@ -124,6 +152,13 @@ def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:
             raise FlowFileError(
                 f"Only a rejected file can be processed again; this one is {flow_file.status}."
             )
+        if flow_file.stored_file_removed_at:
+            removed = timezone.localtime(flow_file.stored_file_removed_at)
+            raise FlowFileError(
+                f"File {flow_file.pk} cannot be processed again: its stored copy was removed on"
+                f" {removed:%d/%m/%Y} (rejected files are kept"
+                f" {settings.FLOW_REJECTED_RETENTION_DAYS} days). Send the file again."
+            )
         flow_file.status = FlowFileStatus.RECEIVED
         flow_file.save(update_fields=["status"])
         flow_file_queue(flow_file_id=flow_file.pk)
@@ -133,10 +168,15 @@ def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:
 def flow_file_process(*, flow_file_id: int, progress: Progress | None = None) -> FlowFile:
     """Parse, check and apply one received file; safe to call again for the same id."""
     try:
+        flow_file = FlowFile.objects.get(pk=flow_file_id)
+        if flow_file.status == FlowFileStatus.APPLIED:
+            return flow_file
+        # Who sent it first: a file claiming to be another party's is refused before
+        # anything is said about the files that party sent (the duplicate check).
+        sender = _flow_file_sender(flow_file)
         flow_file = _flow_file_start(flow_file_id)
         if flow_file.status == FlowFileStatus.APPLIED:
             return flow_file
-        sender = _flow_file_sender(flow_file)
         with transaction.atomic():
             # The row lock makes a second worker given the same id wait, then find
             # the file applied.
@@ -303,18 +343,68 @@ def _flow_file_apply(
         reader = _reader(source)
         flow_id = reader.header.flow_id
         if flow_id == "D0204":
-            return refresh.refresh_apply(
+            result = refresh.refresh_apply(
                 reader,
+                sender=refresh.RefreshSender(
+                    mpid=sender.mpid, distributor_ids=distributor_ids_of(sender)
+                ),
                 gsp_groups=_GSP_GROUPS,
                 path=_local_path(flow_file),
                 accepted_versions=settings.DTC_ACCEPTED_VERSIONS,
                 progress=progress,
             )
+            distributor_id = result.distributor_id
+            transaction.on_commit(lambda: _address_words_refresh_send(distributor_id))
+            return result
         if flow_id == "D0312":
             return _meter_information_apply_with_report(reader, flow_file=flow_file, sender=sender)
         if flow_id == "D0386":
-            return appliers.relationships_apply(reader)
+            return appliers.relationships_apply(
+                reader, sender_mpid=sender.mpid, distributor_ids=distributor_ids_of(sender)
+            )
     raise FlowRejected(f"{flow_id} files are not processed by this service")
+
+
+def _address_words_refresh_send(distributor_id: str) -> None:
+    from registry.tasks import address_words_refresh
+
+    address_words_refresh.delay(distributor_id)
+
+
+def address_words_refresh(*, distributor_id: str | None = None) -> int:
+    """Bring the address search's words (and UPRNs) up to date with the registry, for one
+    distributor's points (MPAN cores start with the distributor id) or all of them.
+
+    Runs after each D0204 refresh has committed (a task), not inside it: cutting 100,000
+    addresses into words and indexing them took longer than the refresh itself. Until
+    it has run, an address search finds a refreshed point by its previous address
+    words (the rows shown are always the registry's own). Idempotent; only changed
+    addresses are written. Returns the rows written or removed.
+    """
+    low, high = ("", "~") if not distributor_id else (distributor_id, _next_prefix(distributor_id))
+    table = AddressWords._meta.db_table
+    text = ADDRESS_TEXT_SQL[connection.vendor]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (mpan_core, text, uprn)"  # noqa: S608 - names from the code
+            f" SELECT mpan_core, {text}, ltrim(uprn, '0') FROM registry_meteringpoint"
+            " WHERE mpan_core >= %s AND mpan_core < %s"
+            " ON CONFLICT (mpan_core) DO UPDATE SET text = excluded.text, uprn = excluded.uprn"
+            f" WHERE {table}.text <> excluded.text OR {table}.uprn <> excluded.uprn",
+            [low, high],
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {table} WHERE mpan_core >= %s AND mpan_core < %s"  # noqa: S608
+            " AND NOT EXISTS (SELECT 1 FROM registry_meteringpoint p"
+            f" WHERE p.mpan_core = {table}.mpan_core)",
+            [low, high],
+        )
+        return written + cursor.rowcount
+
+
+def _next_prefix(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _local_path(flow_file: FlowFile) -> Path | None:
@@ -337,7 +427,7 @@ def _meter_information_apply_with_report(
     to a temporary file, so a large D0312 never sits in memory.
     """
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        writer = csv.writer(spool)
+        writer = CsvWriter(spool)
         result = appliers.meter_information_apply(
             reader, sender=sender, outcome=lambda *row: writer.writerow(row)
         )
@@ -360,6 +450,56 @@ def _flow_file_reject(flow_file_id: int, problem: FlowProblem) -> FlowFile:
     )
     logger.info("flow file %s rejected: %s", flow_file_id, problem)
     return FlowFile.objects.get(pk=flow_file_id)
+
+
+def flow_files_purge_rejected(*, now: datetime | None = None, chunk_size: int = 500) -> int:
+    """Remove the stored copies of files rejected more than FLOW_REJECTED_RETENTION_DAYS
+    ago (and an inbox file's copy in the inbox's rejected/ folder); their records
+    (checksum, errors, sender) stay. Returns the files whose copies were removed.
+
+    As the reports purge: each chunk is one transaction, rows another purge (or a
+    reprocess) holds are skipped, and a chunk's files are deleted after it commits, so a
+    record never says "removed" of a copy that is still used.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.FLOW_REJECTED_RETENTION_DAYS)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                FlowFile.objects.filter(
+                    status=FlowFileStatus.REJECTED,
+                    finished_at__lt=cutoff,
+                    stored_file_removed_at__isnull=True,
+                )
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", "stored_file", "channel")[:chunk_size]
+            )
+            if not chunk:
+                break
+            FlowFile.objects.filter(pk__in=[row[0] for row in chunk]).update(
+                stored_file="", stored_file_removed_at=now
+            )
+            transaction.on_commit(lambda chunk=chunk: _stored_copies_delete(chunk))
+        removed += len(chunk)
+    if removed:
+        logger.info("removed the stored copies of %d rejected flow file(s)", removed)
+    return removed
+
+
+def _stored_copies_delete(chunk: list[tuple[int, str, str]]) -> None:
+    rejected_inbox = Path(settings.FLOW_INBOX_DIR) / "rejected"
+    for flow_file_id, name, channel in chunk:
+        if name:
+            # A missing file is fine: a purge may have died after its commit.
+            default_storage.delete(name)
+            logger.info("flow file %s: stored copy %s removed", flow_file_id, name)
+        if channel == FlowFileChannel.INBOX and rejected_inbox.is_dir():
+            # flow_inbox_scan moved it there as "<id>-<name>".
+            for leftover in rejected_inbox.glob(f"{flow_file_id}-*"):
+                leftover.unlink(missing_ok=True)
+                logger.info("flow file %s: inbox copy %s removed", flow_file_id, leftover)
 
 
 def flow_inbox_scan() -> list[FlowFile]:

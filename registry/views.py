@@ -2,12 +2,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
+from registry.errors import FlowFileTooLarge
 from registry.forms import FlowUploadForm
 from registry.models import FlowFileChannel
 from registry.queries import flow_file_get_for_user, flow_files_for_user, user_may_send_flows
-from registry.services import flow_file_receive
+from registry.services import (
+    flow_file_receive,
+    flow_upload_max_size_text,
+    flow_upload_too_large_message,
+)
+from registry.uploads import upload_body_too_large
 
 
 def _require_sender(request: HttpRequest) -> None:
@@ -15,22 +22,41 @@ def _require_sender(request: HttpRequest) -> None:
         raise PermissionDenied("Only meter operators, distributors and service admins send flows.")
 
 
+# CSRF is checked by _flow_upload, right after the size: the check reads the whole body.
+@csrf_exempt
 @login_required
 def flow_upload(request: HttpRequest) -> HttpResponse:
     _require_sender(request)
+    if request.method == "POST" and upload_body_too_large(request):
+        return _flow_upload_page(
+            request, FlowUploadForm.refused(flow_upload_too_large_message()), status=413
+        )
+    return _flow_upload(request)
+
+
+@csrf_protect
+def _flow_upload(request: HttpRequest) -> HttpResponse:
     form = FlowUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         user = request.user
-        flow_file = flow_file_receive(
-            content=uploaded,
-            original_name=uploaded.name,
-            channel=FlowFileChannel.UPLOAD,
-            sender=None if user.is_service_admin else user.organisation,
-            submitted_by=user,
-        )
+        try:
+            flow_file = flow_file_receive(
+                content=uploaded,
+                original_name=uploaded.name,
+                channel=FlowFileChannel.UPLOAD,
+                sender=None if user.is_service_admin else user.organisation,
+                submitted_by=user,
+            )
+        except FlowFileTooLarge as refused:
+            return _flow_upload_page(request, FlowUploadForm.refused(str(refused)), status=413)
         return redirect("flow-detail", flow_file_id=flow_file.pk)
-    return render(request, "registry/flow_upload.html", {"form": form})
+    return _flow_upload_page(request, form)
+
+
+def _flow_upload_page(request: HttpRequest, form: FlowUploadForm, status: int = 200):
+    context = {"form": form, "max_size": flow_upload_max_size_text()}
+    return render(request, "registry/flow_upload.html", context, status=status)
 
 
 @login_required

@@ -6,16 +6,33 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
+from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication
+from accounts.models import OrganisationApiKey
 from core.http import client_ip
 from reports.forms import ReportFilterForm
 from reports.models import Report
 from reports.queries import reports_filter, reports_visible_to
 from reports.services import ReportExpiredError, report_download_record
+
+
+class _ReportApi:
+    """Sessions and organisations' API keys: a key sees its own organisation's reports
+    (bulk search results among them), and its downloads are audited as the key's."""
+
+    authentication_classes = [OrganisationApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [IsUserOrApiKey]
+
+    def _caller(self) -> dict:
+        auth = self.request.auth
+        if isinstance(auth, OrganisationApiKey):
+            return {"api_key": auth}
+        return {"user": self.request.user}
 
 
 class ReportGone(APIException):
@@ -57,7 +74,7 @@ class ReportPagination(PageNumberPagination):
     max_page_size = 500
 
 
-class ReportListApi(ListAPIView):
+class ReportListApi(_ReportApi, ListAPIView):
     serializer_class = ReportSerializer
     pagination_class = ReportPagination
 
@@ -70,10 +87,10 @@ class ReportListApi(ListAPIView):
                     for name, errors in form.errors.get_json_data().items()
                 }
             )
-        return reports_filter(reports_visible_to(user=self.request.user), **form.cleaned_data)
+        return reports_filter(reports_visible_to(**self._caller()), **form.cleaned_data)
 
 
-class ReportDownloadApi(APIView):
+class ReportDownloadApi(_ReportApi, APIView):
     def perform_content_negotiation(self, request, force=False):
         # A client asking only for text/csv gets the file, not 406: the body is the file.
         return super().perform_content_negotiation(request, force=True)
@@ -83,11 +100,12 @@ class ReportDownloadApi(APIView):
         summary="Download a report's CSV file (410 once it has expired)",
     )
     def get(self, request, pk: int):
-        report = get_object_or_404(reports_visible_to(user=request.user), pk=pk)
+        caller = self._caller()
+        report = get_object_or_404(reports_visible_to(**caller), pk=pk)
         try:
             report_download_record(
+                **caller,
                 report=report,
-                user=request.user,
                 ip_address=client_ip(request),
                 via_api=True,
             )

@@ -78,8 +78,19 @@ class ReportDownload(AppendOnlyModel):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    # PROTECT: a user with audited downloads is deactivated, not deleted.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who downloaded it: a user, or an organisation's API key (exactly one).
+    # PROTECT: a user or key with audited downloads is deactivated or revoked, not deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    api_key = models.ForeignKey(
+        "accounts.OrganisationApiKey",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="API key",
+    )
     downloaded_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     via_api = models.BooleanField(default=False)
@@ -91,6 +102,14 @@ class ReportDownload(AppendOnlyModel):
                 "organisation", F("downloaded_at").desc(), name="reportdownload_org_newest"
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, api_key__isnull=True)
+                | Q(user__isnull=True, api_key__isnull=False),
+                name="reportdownload_by_user_or_key",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} downloaded {self.report_title} at {self.downloaded_at}"
+        who = f"user {self.user_id}" if self.user_id else f"API key {self.api_key_id}"
+        return f"{who} downloaded {self.report_title} at {self.downloaded_at}"

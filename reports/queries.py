@@ -5,18 +5,24 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import OrganisationApiKey, User
 from reports.models import Report
 
 
-def reports_visible_to(*, user: User) -> QuerySet[Report]:
-    """The user's organisation's reports, newest first; every report for a service admin.
+def reports_visible_to(
+    *, user: User | None = None, api_key: OrganisationApiKey | None = None
+) -> QuerySet[Report]:
+    """The user's (or the API key's) organisation's reports, newest first; every report
+    for a service admin.
 
     Service admins (the operator's service desk) see all organisations' reports so they
     can help a participant who cannot find one; their downloads are audited like
-    anyone's. A user without an organisation sees none.
+    anyone's. A user without an organisation sees none; an API key only its own
+    organisation's.
     """
     reports = Report.objects.select_related("organisation").order_by("-created_at", "-id")
+    if api_key is not None:
+        return reports.filter(organisation_id=api_key.organisation_id)
     if user.is_service_admin:
         return reports
     if user.organisation_id is None:

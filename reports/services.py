@@ -1,6 +1,5 @@
 """Writes of the report archive: create a report, record a download, purge."""
 
-import csv
 import hashlib
 import io
 import logging
@@ -16,7 +15,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationApiKey, User
+from core.csvfile import CsvWriter
 from reports.kinds import ReportKind
 from reports.models import REPORTS_FOLDER, Report, ReportDownload
 from reports.retention import report_available_until
@@ -81,7 +81,7 @@ def report_create(
     with tempfile.TemporaryFile() as spool:
         digesting = _DigestingWriter(spool)
         text = io.TextIOWrapper(digesting, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
+        writer = CsvWriter(text)
         writer.writerow(rows_header)
         row_count = 0
         for row in rows:
@@ -122,16 +122,23 @@ def report_create(
 
 
 def report_download_record(
-    *, report: Report, user: User, ip_address: str | None, via_api: bool = False
+    *,
+    report: Report,
+    user: User | None = None,
+    api_key: OrganisationApiKey | None = None,
+    ip_address: str | None,
+    via_api: bool = False,
 ) -> ReportDownload:
-    """Audit one download; refuses an expired report (checked at this moment)."""
+    """Audit one download by a user or by an organisation's API key; refuses an expired
+    report (checked at this moment)."""
     if report.is_expired():
         raise ReportExpiredError(report)
     return ReportDownload.objects.create(
         report=report,
         report_title=report.title,
         organisation=report.organisation,
-        user=user,
+        user=None if api_key is not None else user,
+        api_key=api_key,
         ip_address=ip_address,
         via_api=via_api,
     )

@@ -11,6 +11,8 @@ class SearchAction(models.TextChoices):
     SEARCH = "search", "Search"
     DETAIL = "detail", "Detail view"
     EXPORT = "export", "CSV export"
+    # One batch of a bulk search's results: `lookups` is the points it delivered.
+    BULK = "bulk", "Bulk search"
 
 
 class SearchChannel(models.TextChoices):
@@ -48,6 +50,9 @@ class SearchEvent(AppendOnlyModel):
     kind = models.CharField(max_length=10)
     query = models.CharField(max_length=120)
     result_count = models.PositiveIntegerField()
+    # How many lookups this event counted against the daily caps: 1 for a search or a
+    # detail view, the rows of an export, the points of a bulk search's batch.
+    lookups = models.PositiveIntegerField(default=1)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
 
     class Meta:

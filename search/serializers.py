@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from dtc import codes
 from registry.models import Meter, MeteringPoint
+from search.data_items import EVERY_ITEM, DataItem, document_withhold
 from search.presentation import meaning
 from search.queries import MeteringPointDetail
 
@@ -32,35 +33,35 @@ class MeterSerializer(serializers.Serializer):
 class AddressSerializer(serializers.Serializer):
     lines = serializers.ListField(child=serializers.CharField())
     postcode = serializers.CharField()
-    uprn = serializers.CharField()
+    uprn = serializers.CharField(required=False)
 
 
 class RegistrationSerializer(serializers.Serializer):
-    supplier = AppointmentSerializer()
-    distributor = CodedValueSerializer()
+    supplier = AppointmentSerializer(required=False)
+    distributor = CodedValueSerializer(required=False)
 
 
 class SettlementSerializer(serializers.Serializer):
-    gsp_group = CodedValueSerializer()
-    profile_class = CodedValueSerializer()
-    measurement_class = CodedValueSerializer()
-    meter_timeswitch_code = CodedValueSerializer()
-    line_loss_factor_class = CodedValueSerializer()
-    standard_settlement_configuration = CodedValueSerializer()
-    energisation_status = CodedValueSerializer()
-    domestic_premises = serializers.BooleanField(allow_null=True)
+    gsp_group = CodedValueSerializer(required=False)
+    profile_class = CodedValueSerializer(required=False)
+    measurement_class = CodedValueSerializer(required=False)
+    meter_timeswitch_code = CodedValueSerializer(required=False)
+    line_loss_factor_class = CodedValueSerializer(required=False)
+    standard_settlement_configuration = CodedValueSerializer(required=False)
+    energisation_status = CodedValueSerializer(required=False)
+    domestic_premises = serializers.BooleanField(required=False, allow_null=True)
 
 
 class AgentsSerializer(serializers.Serializer):
-    meter_operator = AppointmentSerializer()
-    data_collector = AppointmentSerializer()
-    data_aggregator = AppointmentSerializer()
+    meter_operator = AppointmentSerializer(required=False)
+    data_collector = AppointmentSerializer(required=False)
+    data_aggregator = AppointmentSerializer(required=False)
 
 
 class SmartSerializer(serializers.Serializer):
-    smets_version = serializers.CharField()
-    dcc_service_flag = serializers.BooleanField(allow_null=True)
-    ihd_status = CodedValueSerializer()
+    smets_version = serializers.CharField(required=False)
+    dcc_service_flag = serializers.BooleanField(required=False, allow_null=True)
+    ihd_status = CodedValueSerializer(required=False)
 
 
 class RelatedMpanSerializer(serializers.Serializer):
@@ -72,24 +73,89 @@ class MeteringPointSummarySerializer(serializers.Serializer):
     mpan_core = serializers.CharField()
     address_lines = serializers.ListField(child=serializers.CharField())
     postcode = serializers.CharField()
-    supplier_mpid = serializers.CharField()
-    energisation_status = CodedValueSerializer()
+    supplier_mpid = serializers.CharField(required=False)
+    energisation_status = CodedValueSerializer(required=False)
     meter_serials = serializers.ListField(
-        child=serializers.CharField(), help_text="Serials of the meters still fitted."
+        required=False,
+        child=serializers.CharField(),
+        help_text="Serials of the meters still fitted.",
     )
     url = serializers.CharField(help_text="The metering point's detail in this API.")
 
 
 class MeteringPointDetailSerializer(serializers.Serializer):
+    """A field the caller's market role does not see (search.data_items) is left out."""
+
     mpan_core = serializers.CharField()
     address = AddressSerializer()
-    registration = RegistrationSerializer()
-    settlement = SettlementSerializer()
-    agents = AgentsSerializer()
-    meters = MeterSerializer(many=True)
-    smart = SmartSerializer()
+    registration = RegistrationSerializer(required=False)
+    settlement = SettlementSerializer(required=False)
+    agents = AgentsSerializer(required=False)
+    meters = MeterSerializer(required=False, many=True)
+    smart = SmartSerializer(required=False)
+    related_mpan_indicator = serializers.BooleanField(required=False)
+    related_mpans = RelatedMpanSerializer(required=False, many=True)
+
+
+class RelatedMpansSerializer(serializers.Serializer):
+    mpan_core = serializers.CharField()
     related_mpan_indicator = serializers.BooleanField()
     related_mpans = RelatedMpanSerializer(many=True)
+
+
+def related_document(detail: MeteringPointDetail) -> dict:
+    return {
+        "mpan_core": detail.point.mpan_core,
+        "related_mpan_indicator": detail.point.has_related_mpans,
+        "related_mpans": [
+            {"mpan_core": link.mpan_core, "effective_from": link.effective_date}
+            for link in detail.related
+        ],
+    }
+
+
+BATCH_OPERATIONS = {
+    "technical_details": "One metering point's detail; parameters: mpan.",
+    "address_search": (
+        "A search, first 50 results and the count; parameters as GET /api/v1/metering-points/"
+        " (mpan, postcode, building, sub_building, street, locality, town, address, uprn, serial)."
+    ),
+    "related_mpans": "The MPANs related to one point; parameters: mpan.",
+}
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(
+        choices=list(BATCH_OPERATIONS),
+        help_text="; ".join(f"`{name}`: {text}" for name, text in BATCH_OPERATIONS.items()),
+    )
+    parameters = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        min_length=1,
+        max_length=100,
+        help_text="Up to 100 parameter sets; each is one lookup, counted against the cap.",
+    )
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status this set alone would have had.")
+    result = serializers.DictField(
+        required=False,
+        help_text="As the single operation answers: the detail document, the related MPANs,"
+        " or {count, results} of a search.",
+    )
+    error = BatchErrorSerializer(required=False)
+
+
+class BatchResponseSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    results = BatchResultSerializer(many=True, help_text="One per parameter set, in order.")
 
 
 def _coded(code_list, code: str, effective_from=None) -> dict:
@@ -107,13 +173,22 @@ def _energisation(point: MeteringPoint) -> dict:
     return coded
 
 
-def summary_documents(points, *, request) -> list[dict]:
-    """The result rows of a search. The detail URL is reversed once per page, not once
-    per row (an MPAN core is 13 digits, which URLs carry as they are)."""
+# The summary's keys that a data item governs (search.data_items).
+SUMMARY_ITEMS = {
+    "supplier_mpid": DataItem.SUPPLIER,
+    "energisation_status": DataItem.ENERGISATION_STATUS,
+    "meter_serials": DataItem.METERS,
+}
+
+
+def summary_documents(points, *, request, items: frozenset[DataItem] = EVERY_ITEM) -> list[dict]:
+    """The result rows of a search, without the items `items` withholds. The detail URL
+    is reversed once per page, not once per row (an MPAN core is 13 digits, which URLs
+    carry as they are)."""
     placeholder = "0" * 13
     template = request.build_absolute_uri(reverse("api-metering-point-detail", args=[placeholder]))
     head, _, tail = template.rpartition(placeholder)
-    return [
+    documents = [
         {
             "mpan_core": point.mpan_core,
             "address_lines": point.address_lines,
@@ -125,6 +200,11 @@ def summary_documents(points, *, request) -> list[dict]:
         }
         for point in points
     ]
+    withheld = [key for key, item in SUMMARY_ITEMS.items() if item not in items]
+    for document in documents:
+        for key in withheld:
+            del document[key]
+    return documents
 
 
 def _meter(meter: Meter) -> dict:
@@ -137,7 +217,12 @@ def _meter(meter: Meter) -> dict:
     }
 
 
-def detail_document(detail: MeteringPointDetail) -> dict:
+def detail_document(detail: MeteringPointDetail, items: frozenset[DataItem] = EVERY_ITEM) -> dict:
+    """The detail document without the items `items` withholds (their keys left out)."""
+    return document_withhold(_detail_document(detail), items)
+
+
+def _detail_document(detail: MeteringPointDetail) -> dict:
     p = detail.point
     return {
         "mpan_core": p.mpan_core,

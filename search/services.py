@@ -1,76 +1,168 @@
 """Writes for search: the audit record and the daily caps."""
 
-import contextlib
+from enum import StrEnum
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import OrganisationApiKey, User
+from core.counters import Counter, counters_take
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
-from search.queries import lookups_today_count, uk_day_start
+from search.partitions import partitions_maintain
+from search.queries import lookups_counted_since, uk_day_start
 
 
 class DailyCapReached(Exception):
-    """The user or the API key has made today's allowed number of lookups."""
+    """A daily cap (the user's, the API key's, the organisation's or its bulk quota)
+    leaves no room for the lookup; the message says which and until when."""
 
 
-# A day's counter outlives the UK day it counts (23 to 25 hours) by a margin.
-_COUNTER_SECONDS = 27 * 3600
+class _Cap(StrEnum):
+    USER = "user"
+    API_KEY = "key"
+    ORGANISATION = "organisation"
+    BULK = "bulk"
 
 
-def _counter_key(*, user: User | None, api_key: OrganisationApiKey | None) -> str:
-    subject = f"key:{api_key.prefix}" if api_key is not None else f"user:{user.pk}"
-    return f"search:lookups:{subject}:{uk_day_start().date().isoformat()}"
+def _caps(
+    *, user: User | None, api_key: OrganisationApiKey | None, bulk: bool
+) -> list[tuple[_Cap, Counter]]:
+    """The caps one lookup counts against, with their counters for today (UK day).
 
-
-def lookups_today(*, user: User | None, api_key: OrganisationApiKey | None = None) -> int:
-    """Today's lookups of a user or an API key, for the daily caps.
-
-    The audit rows are the record; counting them at every lookup read one index entry
-    per lookup made today (10,000 for a key at its cap). So the count is kept in the
-    cache, seeded from the audit rows when missing (a new day, a restarted or flushed
-    Redis) and incremented by `search_event_record`. While Redis is unreachable every
-    check counts the rows again, so the caps still hold. Lookups racing with the seeding
-    can be missed by the counter, a handful at most; a new day starts a new counter.
+    Every lookup counts against its user's or API key's cap and its organisation's cap
+    over all its users and keys; a bulk search's points also against the organisation's
+    bulk quota. Each counter is seeded from the audit rows (`SearchEvent.lookups`).
     """
-    key = _counter_key(user=user, api_key=api_key)
-    count = cache.get(key)
-    if count is None:
-        count = lookups_today_count(user=user, api_key=api_key)
-        if not cache.add(key, count, _COUNTER_SECONDS):
-            count = cache.get(key, count)
-    return count
-
-
-def _counter_increment(*, user: User | None, api_key: OrganisationApiKey | None) -> None:
-    # No counter (not checked yet today, or Redis away): the next check seeds it.
-    with contextlib.suppress(ValueError):
-        cache.incr(_counter_key(user=user, api_key=api_key))
-
-
-def lookup_allowance_check(*, user: User | None, api_key: OrganisationApiKey | None = None) -> None:
-    """Raise DailyCapReached when one more lookup would exceed today's cap.
-
-    Searches, detail views and exports all count: the detail page is where the data is,
-    so a cap on searches alone would not stop scraping. The day is the UK calendar day.
-    """
+    day_start = uk_day_start()
+    day = day_start.date().isoformat()
+    caps: list[tuple[_Cap, Counter]] = []
     if api_key is not None:
-        cap = settings.SEARCH_API_KEY_DAILY_CAP
-        if lookups_today(user=None, api_key=api_key) >= cap:
-            raise DailyCapReached(
-                f"The API key “{api_key.name}” has reached its daily quota of {cap:,} "
-                "lookups. It works again from midnight, UK time."
+        caps.append(
+            (
+                _Cap.API_KEY,
+                Counter(
+                    f"caps:lookups:key:{api_key.pk}:{day}",
+                    settings.SEARCH_API_KEY_DAILY_CAP,
+                    lambda: lookups_counted_since(day_start, api_key=api_key),
+                ),
             )
-        return
-    cap = settings.SEARCH_DAILY_CAP
-    if lookups_today(user=user) >= cap:
-        raise DailyCapReached(
-            f"You have reached your daily limit of {cap:,} lookups (searches, detail views "
-            "and exports). You can search again from midnight, UK time. If you need more, "
-            "ask your organisation admin for an API key or use a bulk search."
         )
+        organisation_id = api_key.organisation_id
+    else:
+        caps.append(
+            (
+                _Cap.USER,
+                Counter(
+                    f"caps:lookups:user:{user.pk}:{day}",
+                    settings.SEARCH_DAILY_CAP,
+                    lambda: lookups_counted_since(day_start, user=user),
+                ),
+            )
+        )
+        organisation_id = user.organisation_id
+    if organisation_id is not None:
+        caps.append(
+            (
+                _Cap.ORGANISATION,
+                Counter(
+                    f"caps:lookups:org:{organisation_id}:{day}",
+                    settings.SEARCH_ORGANISATION_DAILY_CAP,
+                    lambda: lookups_counted_since(day_start, organisation_id=organisation_id),
+                ),
+            )
+        )
+        if bulk:
+            caps.append(
+                (
+                    _Cap.BULK,
+                    Counter(
+                        f"caps:bulk:org:{organisation_id}:{day}",
+                        settings.BULK_SEARCH_DAILY_POINTS,
+                        lambda: lookups_counted_since(
+                            day_start, organisation_id=organisation_id, bulk_only=True
+                        ),
+                    ),
+                )
+            )
+    return caps
+
+
+def _refusal(cap: _Cap, limit: int, *, api_key: OrganisationApiKey | None) -> str:
+    again = "from midnight, UK time"
+    if cap is _Cap.API_KEY:
+        return (
+            f"The API key “{api_key.name}” has reached its daily quota of {limit:,} "
+            f"lookups. It works again {again}."
+        )
+    if cap is _Cap.USER:
+        return (
+            f"You have reached your daily limit of {limit:,} lookups (searches, detail "
+            f"views, exports and bulk search results). You can search again {again}. If "
+            "you need more, ask your organisation admin for an API key."
+        )
+    if cap is _Cap.ORGANISATION:
+        return (
+            f"Your organisation has reached its daily limit of {limit:,} lookups over all "
+            f"its users and API keys. Lookups work again {again}."
+        )
+    return (
+        f"Your organisation has reached its daily bulk search quota of {limit:,} metering "
+        f"points. Bulk searches work again {again}."
+    )
+
+
+def lookups_take(
+    *,
+    user: User | None,
+    api_key: OrganisationApiKey | None = None,
+    wanted: int = 1,
+    partial: bool = False,
+    bulk: bool = False,
+) -> int:
+    """Check and count `wanted` lookups against every cap of the user or key, in one
+    atomic step; answer how many were counted. Raise DailyCapReached when none can be
+    (or, without `partial`, when not all can be). The caller then records the audit row
+    with that number (`search_event_record(lookups=...)`) and discloses no more.
+
+    Searches, detail views, exports and bulk searches all count: the detail page is
+    where the data is, so a cap on searches alone would not stop scraping. An export
+    counts its rows, a bulk search the metering points it returns. The day is the UK
+    calendar day.
+    """
+    caps = _caps(user=user, api_key=api_key, bulk=bulk)
+    result = counters_take([counter for _, counter in caps], wanted, partial=partial)
+    if result.taken or not wanted:
+        return result.taken
+    for (cap, counter), used in zip(caps, result.used, strict=True):
+        if used >= counter.cap:
+            raise DailyCapReached(_refusal(cap, counter.cap, api_key=api_key))
+    left = min(counter.cap - used for (_, counter), used in zip(caps, result.used, strict=True))
+    raise DailyCapReached(
+        f"This would disclose {wanted:,} metering points, more than the {left:,} lookups "
+        "left today. Narrow the search, or try again from midnight, UK time."
+    )
+
+
+def lookup_allowance_check(
+    *, user: User | None, api_key: OrganisationApiKey | None = None, bulk: bool = False
+) -> None:
+    """Raise DailyCapReached when any cap of the user or key is already reached (counts
+    nothing): e.g. before a bulk search is accepted."""
+    caps = _caps(user=user, api_key=api_key, bulk=bulk)
+    result = counters_take([counter for _, counter in caps], 0)
+    for (cap, counter), used in zip(caps, result.used, strict=True):
+        if used >= counter.cap:
+            raise DailyCapReached(_refusal(cap, counter.cap, api_key=api_key))
+
+
+def lookups_left_today(*, user: User) -> int:
+    """How many more lookups the user may make today (shown beside the search box): the
+    least room left under any of the user's caps. Counts nothing."""
+    caps = _caps(user=user, api_key=None, bulk=False)
+    result = counters_take([counter for _, counter in caps], 0)
+    room = (counter.cap - used for (_, counter), used in zip(caps, result.used, strict=True))
+    return max(min(room), 0)
 
 
 def search_event_record(
@@ -82,8 +174,10 @@ def search_event_record(
     query: SearchQuery,
     result_count: int,
     ip_address: str | None,
+    lookups: int = 1,
 ) -> SearchEvent:
-    """Append one lookup to the audit trail (and count it for the daily caps)."""
+    """Append one lookup to the audit trail, with the number of lookups it counted
+    against the caps (`lookups_take`, called before the data is read)."""
     user = user if user is not None and user.is_authenticated else None
     organisation_id = api_key.organisation_id if api_key else getattr(user, "organisation_id", None)
     event = SearchEvent(
@@ -96,6 +190,7 @@ def search_event_record(
         query=query.display[:120],
         result_count=result_count,
         ip_address=ip_address or None,
+        lookups=lookups,
     )
     if (
         connection.vendor == "postgresql"
@@ -105,8 +200,6 @@ def search_event_record(
         _insert_without_waiting_for_the_flush(event)
     else:
         event.save(force_insert=True)
-    if user is not None or api_key is not None:
-        _counter_increment(user=user, api_key=api_key)
     return event
 
 
@@ -134,3 +227,13 @@ def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
+
+
+def search_event_partitions_maintain() -> list[tuple[str, str]]:
+    """Make the search audit's month partitions ahead of time and drop the months older
+    than `SEARCH_EVENT_RETENTION_MONTHS` (PostgreSQL; search/partitions.py). Safe to run
+    any number of times; returns what it did, as (action, partition)."""
+    return partitions_maintain(
+        retention_months=settings.SEARCH_EVENT_RETENTION_MONTHS,
+        months_ahead=settings.SEARCH_EVENT_MONTHS_AHEAD,
+    )

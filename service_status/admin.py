@@ -161,8 +161,11 @@ class BroadcastForm(forms.ModelForm):
         return cleaned
 
 
-class BroadcastUpdateInline(admin.TabularInline):
-    """Updates are posted, never edited: earlier ones show read-only, a new one is now."""
+class BroadcastUpdateInline(admin.StackedInline):
+    """Updates are posted, never edited: earlier ones show read-only, a new one is now.
+
+    Stacked, not tabular: a tabular inline's inputs have a column heading but no label.
+    """
 
     model = BroadcastUpdate
     extra = 1

@@ -250,18 +250,36 @@ def _cache_call(method: str, *args):
         return None
 
 
+# The snapshot as this process last read it, and when (monotonic); it is used without
+# asking Redis for SERVICE_STATUS_PROCESS_SECONDS: a page asks for it several times (the
+# middleware, each navigation link, the banners), each time a Redis round trip and an
+# unpickling.
+_process_snapshot: tuple[float, Snapshot | None] = (float("-inf"), None)
+
+
 def status_snapshot() -> Snapshot:
+    global _process_snapshot
+    read_at, snapshot = _process_snapshot
+    if (
+        snapshot is not None
+        and time.monotonic() - read_at < settings.SERVICE_STATUS_PROCESS_SECONDS
+    ):
+        return snapshot
     snapshot = _cache_call("get", SNAPSHOT_CACHE_KEY)
     if snapshot is None:
         snapshot = snapshot_from_database()
         _cache_call("set", SNAPSHOT_CACHE_KEY, snapshot, settings.SERVICE_STATUS_CACHE_SECONDS)
+    _process_snapshot = (time.monotonic(), snapshot)
     return snapshot
 
 
 def status_cache_clear() -> None:
-    """Forget the cached snapshot (after a change, and between tests)."""
-    global _cache_unusable_until
+    """Forget the cached snapshot, here and in the shared cache (after a change, and
+    between tests); other processes see the change within SERVICE_STATUS_PROCESS_SECONDS
+    plus SERVICE_STATUS_CACHE_SECONDS."""
+    global _cache_unusable_until, _process_snapshot
     _cache_unusable_until = 0.0
+    _process_snapshot = (float("-inf"), None)
     _cache_call("delete", SNAPSHOT_CACHE_KEY)
 
 

@@ -17,6 +17,22 @@ def missing_part(reason: str) -> None:
     pytest.skip(reason)
 
 
+def database_env() -> dict[str, str]:
+    """DATABASE_URL (and DATABASE_REPLICA_URL) of the test database, for a process the
+    test starts (a worker): the replica's settings name the test database too (MIRROR)."""
+    from django.db import connections
+
+    env = {}
+    for alias, variable in (("default", "DATABASE_URL"), ("replica", "DATABASE_REPLICA_URL")):
+        if alias in connections.settings:
+            db = connections[alias].settings_dict
+            env[variable] = (
+                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
+                f":{db['PORT'] or 5432}/{db['NAME']}"
+            )
+    return env
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -118,7 +134,10 @@ def _empty_cache():
     outlives a test; start each test with none."""
     from django.core.cache import cache
 
+    from search.data_items import role_codes_forget
+
     cache.clear()
+    role_codes_forget()  # ids come back after a rollback on SQLite
 
 
 @pytest.fixture
@@ -141,13 +160,8 @@ def celery_worker_process(transactional_db, tmp_path):
     if connection.vendor != "postgresql":
         missing_part("the Celery worker test needs PostgreSQL (DATABASE_URL) to share data")
 
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    env = {**os.environ, **database_env(), "REDIS_URL": settings.REDIS_URL}
     log = tmp_path / "worker.log"
     with log.open("wb") as log_file:
         worker = subprocess.Popen(

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import factory
@@ -101,10 +102,19 @@ def totp_enable(user: User) -> str:
     return secret
 
 
+def login_with_two_factors(client, user) -> None:
+    """Log the test client in as if the user had typed their password and a code of
+    their authenticator app (as the Django admin requires)."""
+    from accounts.sessions import TWO_FACTORS_AT
+
+    client.force_login(user)
+    session = client.session
+    session[TWO_FACTORS_AT] = time.time()
+    session.save()
+
+
 def totp_code(secret: str) -> str:
     """The code an authenticator app with this secret shows now."""
-    import time
-
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

@@ -48,6 +48,10 @@
       var download = byId("bulk-download");
       download.querySelector("a").href = state.result_download_url;
       download.hidden = false;
+      if (state.stopped_reason) {
+        setText("bulk-stopped-reason", state.stopped_reason);
+        byId("bulk-stopped").hidden = false;
+      }
     } else if (state.status === "failed") {
       setText("bulk-failure-reason", state.failure_reason);
       byId("bulk-failure").hidden = false;

@@ -4,11 +4,12 @@ from django.urls import reverse
 from accounts.models import AccountEvent, AccountEventKind
 from accounts.roles import UserRole
 from accounts.services import account_event_record
+from tests.factories import login_with_two_factors
 
 
 @pytest.fixture
 def desk(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     return client
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from accounts.models import AccountEvent, AccountEventKind
 from tests.factories import TEST_PASSWORD
 
-TOO_MANY = "Too many failed login attempts. Try again later."
+TOO_MANY = "logging in with a password is paused for 15 minutes. To get in now, use"
 
 
 def _login(client, email, password):

@@ -141,3 +141,19 @@ def test_changing_an_existing_authenticator_asks_for_the_password_again(member):
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))
+
+
+@pytest.mark.django_db
+def test_the_set_up_page_groups_the_secret_hints_the_code_and_shows_only_itself(
+    service_admin_without_mfa,
+):
+    client = _password_login(service_admin_without_mfa)
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    html = page.content.decode()
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    assert f'value="{grouped}"' in html and "Copy the secret" in html
+    assert "The 6-digit code the app shows now" in html
+    nav = html[html.index('aria-label="Main"') : html.index("</nav>")]
+    assert "Set up two-factor authentication" in nav and "Log out" in nav
+    assert "Search" not in nav and "Reports" not in nav

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import AccountEvent, AccountEventKind
 from accounts.roles import UserRole
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_enable
 
 # (url name, method, takes a user id, form data for POST)
 SCREENS = [
@@ -22,13 +22,17 @@ SCREENS = [
     ("organisation:audit", "get", False, None),
     ("organisation:user", "get", True, None),
     ("organisation:user-role", "post", True, {"role": UserRole.ORGANISATION_ADMIN}),
+    ("organisation:user-deactivate", "get", True, None),
     ("organisation:user-deactivate", "post", True, {}),
     ("organisation:user-reactivate", "post", True, {}),
     ("organisation:user-password-reset", "post", True, {}),
+    ("organisation:user-mfa-reset", "get", True, None),
     ("organisation:user-mfa-reset", "post", True, {}),
     ("organisation:user-invite-resend", "post", True, {}),
 ]
 USER_SCREENS = [screen for screen in SCREENS if screen[2]]
+# Screens whose GET is a page (a form, or a confirmation of what the POST will do).
+CONFIRMED = {"organisation:invite", "organisation:user-deactivate", "organisation:user-mfa-reset"}
 
 
 def _url(name: str, takes_id: bool, user_id: int) -> str:
@@ -91,7 +95,7 @@ def test_the_owner_sees_the_screen(client, org_admin, member, name, method, take
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "method", "takes_id", "data"),
-    [s for s in SCREENS if s[0] != "organisation:invite" and s[1] == "post"],
+    [s for s in SCREENS if s[0] not in CONFIRMED and s[1] == "post"],
 )
 def test_state_changes_refuse_get(client, org_admin, member, name, method, takes_id, data):
     client.force_login(org_admin)
@@ -132,6 +136,35 @@ def test_a_state_change_needs_a_csrf_token(org_admin, member):
     assert response.status_code == 403
     member.refresh_from_db()
     assert member.is_active
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        ("user-deactivate", "They can no longer log in"),
+        ("user-mfa-reset", "Their authenticator app and recovery codes stop working now"),
+    ],
+)
+def test_a_destructive_action_is_confirmed_on_a_page_that_changes_nothing(
+    client, org_admin, member, action, says
+):
+    totp_enable(member)
+    client.force_login(org_admin)
+    detail = client.get(reverse("organisation:user", kwargs={"user_id": member.pk}))
+    url = reverse(f"organisation:{action}", kwargs={"user_id": member.pk})
+    # The detail page links to the confirmation; only the confirmation page posts.
+    assert f'href="{url}"' in detail.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert says in page.content.decode() and f'action="{url}"' in page.content.decode()
+    member.refresh_from_db()
+    assert member.is_active
+    assert (
+        not AccountEvent.objects.filter(subject=member)
+        .exclude(kind=AccountEventKind.LOGGED_IN)
+        .exists()
+    )
 
 
 @pytest.mark.django_db

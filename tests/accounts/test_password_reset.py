@@ -2,6 +2,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
 from django.urls import reverse
@@ -13,7 +14,8 @@ NEW_PASSWORD = "another-long-passphrase-27"
 
 
 def _reset_link(message) -> str:
-    return re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    base = re.escape(settings.PORTAL_BASE_URL.rstrip("/"))
+    return re.search(base + r"(/accounts/password/reset/key/\S+/)", message.body).group(1)
 
 
 def _complete(client, link: str, password: str = NEW_PASSWORD):

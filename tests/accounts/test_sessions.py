@@ -89,3 +89,26 @@ def test_deactivation_ends_every_session_of_the_user(member, org_admin):
         assert not Session.objects.filter(session_key=client.session.session_key).exists()
         assert client.get("/").status_code == 302
     assert admin.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_stay_logged_in_counts_as_activity(client, member, settings):
+    client.force_login(member)
+    client.get("/")
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - settings.ACCOUNT_SESSION_IDLE_TIMEOUT + 60
+    session.save()
+    response = client.post("/accounts/session/keep-alive/")
+    assert response.status_code == 204
+    assert client.session[LAST_SEEN] >= int(time.time()) - 1
+
+
+@pytest.mark.django_db
+def test_stay_logged_in_after_the_timeout_is_sent_to_log_in(client, member, settings):
+    client.force_login(member)
+    client.get("/")
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - settings.ACCOUNT_SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    response = client.post("/accounts/session/keep-alive/")
+    assert response.status_code == 302 and "/accounts/login/" in response.url

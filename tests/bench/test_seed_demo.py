@@ -28,3 +28,22 @@ def test_it_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="never loaded"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_prints_the_address_it_serves_on_and_searches_that_find_something(capsys):
+    from search.parsing import search_parse
+    from search.queries import metering_points_search
+    from tests.factories import MeterFactory, MeteringPointFactory
+
+    point = MeteringPointFactory(postcode="E13 0BZ")
+    MeteringPointFactory(postcode="E13 0BZ")
+    MeterFactory(metering_point=point, serial="K123456")
+    call_command("seed_demo", "--port", "8123")
+    out = capsys.readouterr().out
+    assert "Open http://127.0.0.1:8123/" in out
+    examples = out.split("Searches to try (taken from the demo data):\n")[1].splitlines()[:3]
+    assert "A postcode (2 points)" in examples[1]
+    for line in examples:
+        text = line.split("  ")[-1].strip()
+        assert metering_points_search(search_parse(text)).exists(), text

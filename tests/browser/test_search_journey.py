@@ -63,8 +63,10 @@ def test_a_user_searches_by_postcode_and_building_then_opens_the_detail(
     assert rows.count() == 1
     assert "10 Downing Street" in rows.inner_text()
     rows.get_by_role("link", name=ten.mpan_core).click()
-    page.wait_for_url(f"{live_server.url}/metering-points/{ten.mpan_core}/")
+    page.wait_for_url(f"{live_server.url}/metering-points/{ten.mpan_core}/?q=10+sw1a1aa")
     assert "S95A 12345" in page.get_by_role("region", name="Meters").inner_text()
+    page.get_by_role("link", name="Back to the results for “10 sw1a1aa”").click()
+    page.wait_for_url("**/search/?q=10+sw1a1aa")
 
 
 def test_a_user_finds_a_meter_by_a_serial_typed_with_other_spacing(logged_in, street):

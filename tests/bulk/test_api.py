@@ -106,7 +106,7 @@ def test_a_missing_kind_is_400_naming_the_field(api):
 
 
 def test_the_quota_is_429_in_the_error_shape(api, settings):
-    settings.BULK_SEARCH_DAILY_ROWS = 1
+    settings.SEARCH_DAILY_CAP = 0
     response = api.post(
         "/api/v1/bulk-searches/",
         {"kind": "mpan", "values": [mpan_core_for(1), mpan_core_for(2)]},

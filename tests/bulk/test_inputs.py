@@ -87,3 +87,14 @@ def test_tab_separated_lines_pasted_from_a_spreadsheet_are_read():
 def test_a_json_list_is_numbered_by_position():
     parsed = bulk_input_from_values([GOOD, "", "nope"], kind="mpan", max_rows=10)
     assert [(row.line, row.is_good) for row in parsed.rows] == [(1, True), (3, False)]
+
+
+def test_a_header_of_another_kind_names_the_kind_to_choose():
+    from bulk.inputs import BulkKindMismatch
+
+    with pytest.raises(BulkKindMismatch) as raised:
+        bulk_input_read("Meter Serial\nS95A12345\n", kind="postcode", max_rows=10)
+    assert str(raised.value) == (
+        "The header says “Meter Serial”: choose Meter serial numbers, not Postcodes."
+    )
+    assert raised.value.right_kind == "serial"

@@ -3,11 +3,12 @@ from datetime import date
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from bulk import services
-from bulk.models import BulkSearch, BulkSearchStatus
-from bulk.queries import bulk_rows_today
+from bulk.models import BulkSearch, BulkSearchInput, BulkSearchStatus
+from bulk.queries import bulk_points_today
 from bulk.services import (
     RESULT_HEADER,
     BulkQuotaExceeded,
@@ -16,9 +17,10 @@ from bulk.services import (
     bulk_search_run,
     bulk_search_submit,
 )
+from core.audit import AppendOnlyError
 from reports.kinds import ReportKind
 from reports.models import Report
-from search.models import SearchChannel
+from search.models import SearchAction, SearchChannel, SearchEvent
 from tests.bulk.conftest import result_rows
 from tests.factories import MeterFactory, MeteringPointFactory, UserFactory, mpan_core_for
 
@@ -243,50 +245,101 @@ def test_a_lost_input_file_fails_the_job_with_a_clear_reason(member):
     assert job.failure_reason == "The list of this search is no longer stored; submit it again."
 
 
-# --- Quota ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def quota_of_five(settings):
-    settings.BULK_SEARCH_DAILY_ROWS = 5
+# --- Caps: points returned, not rows -------------------------------------------------------
 
 
 def cores(count: int, start: int = 1) -> str:
     return "\n".join(mpan_core_for(n) for n in range(start, start + count))
 
 
-def test_a_list_over_the_daily_quota_is_refused_with_the_numbers(member, quota_of_five):
-    submit(member, cores(3))
-    with pytest.raises(BulkQuotaExceeded) as refused:
-        submit(member, cores(3))
-    assert str(refused.value) == (
-        "Your organisation may search 5 rows a day in bulk and has used 3 today; this list "
-        "has 3 rows to search. Submit a shorter list, or try again from midnight, UK time."
-    )
+def points(count: int, start: int = 1) -> list:
+    return [MeteringPointFactory(mpan_core=mpan_core_for(n)) for n in range(start, start + count)]
+
+
+def test_a_bulk_search_counts_the_points_it_returns_not_its_rows(member):
+    points(2)
+    job = bulk_search_run(bulk_search_id=submit(member, cores(5) + "\nbad").pk)
+    assert job.lookups_counted == 2
+    assert bulk_points_today(organisation=member.organisation) == 2
+    (event,) = SearchEvent.objects.filter(action=SearchAction.BULK)
+    assert (event.user, event.lookups, event.result_count) == (member, 2, 2)
+    assert event.query == f"bulk search {job.pk}"
+
+
+def test_the_inputs_of_every_bulk_search_are_kept_in_the_append_only_audit(member):
+    job = submit(member, f"{mpan_core_for(1)}\nnot an mpan")
+    bulk_search_run(bulk_search_id=job.pk)
+    inputs = BulkSearchInput.objects.get(bulk_search=job)
+    assert inputs.rows == [[1, mpan_core_for(1)], [2, "not an mpan"]]
+    assert (inputs.kind, inputs.source_name) == ("mpan", "pasted list")
+    with pytest.raises(AppendOnlyError):
+        inputs.delete()
+
+
+def test_a_user_at_the_daily_cap_cannot_start_one(member, settings):
+    settings.SEARCH_DAILY_CAP = 2
+    points(2)
+    bulk_search_run(bulk_search_id=submit(member, cores(2)).pk)
+    with pytest.raises(BulkQuotaExceeded, match="You have reached your daily limit of 2"):
+        submit(member, cores(1))
     assert BulkSearch.objects.count() == 1
 
 
-def test_the_quota_is_shared_by_the_organisation_and_counts_only_searchable_rows(
-    member, quota_of_five
-):
+def test_a_run_stops_at_the_cap_and_delivers_only_what_it_counted(member, settings):
+    settings.SEARCH_DAILY_CAP = 3
+    points(5)
+    job = bulk_search_run(bulk_search_id=submit(member, cores(5)).pk)
+    assert job.status == BulkSearchStatus.DONE
+    assert (job.processed, job.matched, job.lookups_counted) == (3, 3, 3)
+    assert job.stopped_reason.startswith("You have reached your daily limit of 3 lookups")
+    assert "stopped at line 4" in job.stopped_reason
+    rows = result_rows(job.result)[1:]
+    assert [row[2] for row in rows] == ["matched"] * 3 + ["not searched"] * 2
+    assert all(row[4] == "" for row in rows[3:])  # no MPAN core of an uncounted row
+    assert SearchEvent.objects.aggregate(n=Sum("lookups"))["n"] == 3
+
+
+def test_a_postcode_row_larger_than_what_is_left_is_cut_at_the_cap(member, settings):
+    settings.SEARCH_DAILY_CAP = 4
+    MeteringPointFactory.create_batch(6, postcode="E1 6AN")
+    job = bulk_search_run(bulk_search_id=submit(member, "E1 6AN", kind="postcode").pk)
+    rows = result_rows(job.result)[1:]
+    assert len(rows) == 4
+    assert rows[0][3] == "Only the first 4 of 6: daily limit reached."
+    assert job.lookups_counted == 4
+
+
+def test_the_organisation_bulk_quota_is_shared_by_its_users_and_counts_points(member, settings):
+    settings.BULK_SEARCH_DAILY_POINTS = 3
     colleague = UserFactory(organisation=member.organisation)
-    submit(member, cores(3) + "\nbad\nworse")
-    assert bulk_rows_today(organisation=member.organisation) == 3
-    with pytest.raises(BulkQuotaExceeded):
-        submit(colleague, cores(3))
-    submit(colleague, cores(2))
+    points(4)
+    first = bulk_search_run(bulk_search_id=submit(member, cores(2)).pk)
+    second = bulk_search_run(bulk_search_id=submit(colleague, cores(2, start=3)).pk)
+    assert (first.lookups_counted, second.lookups_counted) == (2, 1)
+    assert "daily bulk search quota of 3 metering points" in second.stopped_reason
+    with pytest.raises(BulkQuotaExceeded, match="bulk search quota"):
+        submit(colleague, cores(1))
 
 
-def test_a_cancelled_job_gives_back_the_rows_it_did_not_search(member, quota_of_five):
-    job = submit(member, cores(5))
-    BulkSearch.objects.filter(pk=job.pk).update(processed=1)
-    bulk_search_cancel(bulk_search_id=job.pk)
-    assert bulk_rows_today(organisation=member.organisation) == 1
-    submit(member, cores(4))
-
-
-def test_another_organisations_jobs_do_not_use_this_quota(
-    member, quota_of_five, other_organisation
+def test_another_organisations_bulk_searches_do_not_use_this_quota(
+    member, settings, other_organisation
 ):
-    submit(UserFactory(organisation=other_organisation), cores(5))
-    submit(member, cores(5))
+    settings.BULK_SEARCH_DAILY_POINTS = 2
+    points(2)
+    bulk_search_run(
+        bulk_search_id=submit(UserFactory(organisation=other_organisation), cores(2)).pk
+    )
+    assert bulk_search_run(bulk_search_id=submit(member, cores(2)).pk).lookups_counted == 2
+
+
+def test_a_run_after_a_lost_worker_does_not_count_again_what_was_counted(member):
+    points(3)
+    job = submit(member, cores(3))
+    BulkSearch.objects.filter(pk=job.pk).update(status=BulkSearchStatus.RUNNING, lookups_counted=3)
+    job = bulk_search_run(bulk_search_id=job.pk)
+    assert (job.status, job.lookups_counted) == (BulkSearchStatus.DONE, 3)
+    assert (
+        not SearchEvent.objects.filter(lookups__gt=0, action=SearchAction.BULK)
+        .exclude(lookups=3)
+        .exists()
+    )

@@ -72,15 +72,75 @@ def test_giving_both_a_file_and_a_list_is_refused(member_client):
     upload = SimpleUploadedFile("a.csv", mpan_core_for(1).encode())
     response = member_client.post("/bulk/", {"kind": "mpan", "file": upload, "text": "x"})
     assert response.status_code == 400
-    assert "Upload a CSV file or paste a list (one of the two)." in response.content.decode()
+    assert "Upload a CSV file or paste a list, not both." in response.content.decode()
+
+
+def test_sending_nothing_says_what_to_give_in_a_summary_linked_to_the_form(member_client):
+    response = member_client.post("/bulk/", {"kind": "mpan"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Error: Bulk search" in html and "There is a problem" in html
+    assert "Choose a CSV file to upload, or paste a list with one value per line." in html
+
+
+def test_every_described_by_id_exists_on_the_page(member_client):
+    import re
+
+    html = member_client.post("/bulk/", {"kind": "nonsense", "text": "x"}).content.decode()
+    assert 'aria-invalid="true"' not in html or "id_kind_error" in html
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    for described in re.findall(r'aria-describedby="([^"]+)"', html):
+        assert set(described.split()) <= ids, described
+    assert "Choose what the list holds: MPAN cores, postcodes or meter serials." in html
+
+
+def test_the_wrong_kind_names_the_right_one_and_keeps_the_file(member_client, media_root):
+    points = [MeteringPointFactory(postcode="SW1A 1AA") for _ in range(2)]
+    upload = SimpleUploadedFile("homes.csv", b"postcode\nSW1A 1AA\n")
+    response = member_client.post("/bulk/", {"kind": "mpan", "file": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The header says “postcode”: choose Postcodes, not MPAN cores." in html
+    assert 'value="postcode" id="id_kind_1" required checked' in html
+    assert "Your file <strong>homes.csv</strong> is kept" in html
+    assert BulkSearch.objects.count() == 0
+
+    response = member_client.post("/bulk/", {"kind": "postcode", "use_held": "on"})
+    job = BulkSearch.objects.get()
+    assert response.url == f"/bulk/{job.pk}/"
+    assert (job.kind, job.source_name, job.total_rows) == ("postcode", "homes.csv", 1)
+    assert not list((media_root / "bulk" / "held").iterdir())
+    assert points
+
+
+def test_another_users_held_file_is_not_used(client, member, organisation, media_root):
+    client.force_login(member)
+    client.post(
+        "/bulk/",
+        {"kind": "mpan", "file": SimpleUploadedFile("mine.csv", b"postcode\nSW1A 1AA\n")},
+    )
+    client.force_login(UserFactory(organisation=organisation))
+    response = client.post("/bulk/", {"kind": "postcode", "use_held": "on"})
+    assert response.status_code == 400
+    assert BulkSearch.objects.count() == 0
+
+
+def test_the_page_shows_the_bulk_quota_used_today(member_client, member, settings):
+    settings.BULK_SEARCH_DAILY_POINTS = 20_000
+    for number in (1, 2):
+        MeteringPointFactory(mpan_core=mpan_core_for(number))
+    job = a_job(member, text=f"{mpan_core_for(1)}\n{mpan_core_for(2)}\n{mpan_core_for(3)}")
+    bulk_search_run(bulk_search_id=job.pk)
+    html = member_client.get("/bulk/").content.decode()
+    assert "<strong>2 of 20,000 metering points</strong> of the bulk quota used today" in html
 
 
 def test_a_list_over_the_quota_is_refused_with_429(member_client, settings):
-    settings.BULK_SEARCH_DAILY_ROWS = 1
+    settings.BULK_SEARCH_DAILY_POINTS = 0
     text = f"{mpan_core_for(1)}\n{mpan_core_for(2)}"
     response = member_client.post("/bulk/", {"kind": "mpan", "text": text})
     assert response.status_code == 429
-    assert "Your organisation may search 1 rows a day in bulk" in response.content.decode()
+    assert "daily bulk search quota of 0 metering points" in response.content.decode()
 
 
 def test_the_status_json_reports_progress(member_client, member):

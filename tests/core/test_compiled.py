@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.db.models import Q
 
-from core.compiled import CompiledQuery
+from core.compiled import CompiledQuery, instances, rows_together
 from registry.models import Meter, MeteringPoint, RelatedMpan
 from tests.factories import MeterFactory, MeteringPointFactory, RelatedMpanFactory
 
@@ -63,3 +63,31 @@ def test_shapes_it_cannot_run_faithfully_are_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="select_related"):
         related.all("1")
+
+
+def test_queries_sent_together_give_what_each_gives_alone():
+    link = RelatedMpanFactory(effective_date=date(2010, 1, 1))
+    core = link.metering_point_id
+    MeterFactory(metering_point_id=core, serial="TOGETHER 1")
+    MeterFactory(metering_point_id=core, serial="TOGETHER 2")
+    by_core = CompiledQuery(lambda core: MeteringPoint.objects.filter(pk=core), arity=1)
+    meters = CompiledQuery(
+        lambda core: Meter.objects.filter(metering_point_id=core).order_by("id"), arity=1
+    )
+    links = CompiledQuery(
+        lambda core: RelatedMpan.objects.filter(metering_point_id=core).values_list(
+            "related_id", "effective_date"
+        ),
+        arity=1,
+    )
+    points, its_meters, its_links = rows_together(
+        (by_core, (core,)), (meters, (core,)), (links, (core,))
+    )
+    assert [fields(p) for p in instances(by_core, points)] == [fields(by_core.first(core))]
+    assert [fields(m) for m in instances(meters, its_meters)] == [
+        fields(m) for m in meters.all(core)
+    ]
+    assert [tuple(row) for row in its_links] == [tuple(row) for row in links.rows(core)]
+    assert [tuple(row) for row in its_links] == [(link.related_id, date(2010, 1, 1))]
+    nothing, no_meters = rows_together((by_core, ("1200000000000",)), (meters, ("0",)))
+    assert nothing == [] and no_meters == []

@@ -42,3 +42,23 @@ def test_links_to_functions_unavailable_in_restricted_mode_disappear(client, mem
     links = nav(client)
     assert ">Search<" in links
     assert "Reports" not in links
+
+
+@pytest.mark.django_db
+def test_an_organisation_admin_finds_their_screens_in_the_main_navigation(client, org_admin):
+    client.force_login(org_admin)
+    html = client.get("/").content.decode()
+    nav = html[
+        html.index('<span class="site-nav">') : html.index(
+            "</span>", html.index('<span class="site-nav">')
+        )
+    ]
+    for href in ("/organisation/users/", "/search/usage/", "/organisation/api-keys/"):
+        assert f'href="{href}"' in nav, href
+
+
+@pytest.mark.django_db
+def test_a_plain_user_has_no_admin_screens_in_the_main_navigation(client, member):
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert 'href="/organisation/users/"' not in html

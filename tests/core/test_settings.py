@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "ecoes.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ecoes",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PORTAL_BASE_URL": "https://ecoes.example",
 }
 
 
@@ -29,7 +30,9 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "PORTAL_BASE_URL"]
+)
 def test_production_refuses_to_start_without_a_required_variable(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
@@ -54,3 +57,10 @@ def test_a_malformed_boolean_is_refused():
     result = manage("check", env={"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_a_portal_base_url_with_a_path_or_no_scheme_is_refused():
+    for value in ("ecoes.example", "https://ecoes.example/x?next=/"):
+        result = manage("check", env={**PRODUCTION_ENV, "PORTAL_BASE_URL": value})
+        assert result.returncode != 0
+        assert "must be a scheme and host only" in result.stderr

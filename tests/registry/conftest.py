@@ -50,17 +50,36 @@ def points(count: int = 5, *, seed: int = 1) -> list[Instance]:
 CREATED = datetime(2019, 6, 29, 6, 0, tzinfo=UTC)
 
 
-def refresh_bytes(instances: list[Instance], *, refresh_type: str = "F", file_id="RF000001"):
+def refresh_bytes(
+    instances: list[Instance],
+    *,
+    refresh_type: str = "F",
+    file_id="RF000001",
+    distributor_id: str = "12",
+    from_mpid: str | None = None,
+):
+    """A D0204 whose R01 names `distributor_id`, from that distributor's MPID unless
+    `from_mpid` names another sender."""
     out = io.StringIO()
     refresh_write(
         out,
         points=iter(instances),
-        distributor_id="12",
+        distributor_id=distributor_id,
         refresh_type=refresh_type,
         file_id=file_id,
         created=CREATED,
     )
-    return out.getvalue().encode()
+    return _from(out.getvalue().encode(), from_mpid)
+
+
+def _from(data: bytes, mpid: str | None) -> bytes:
+    """The file with its header's sender MPID replaced."""
+    if mpid is None:
+        return data
+    header, rest = data.split(b"\n", 1)
+    fields = header.split(b"|")
+    fields[4] = mpid.encode()
+    return b"|".join(fields) + b"\n" + rest
 
 
 def meter_information_bytes(cores: list[str], *, mop: str = "MTRW") -> bytes:
@@ -69,9 +88,9 @@ def meter_information_bytes(cores: list[str], *, mop: str = "MTRW") -> bytes:
     return out.getvalue().encode()
 
 
-def relationships_bytes(pairs, *, action: str = "A") -> bytes:
+def relationships_bytes(pairs, *, action: str = "A", from_mpid: str = "LOND") -> bytes:
     out = io.StringIO()
-    relationships_write(out, distributor_mpid="LOND", pairs=pairs)
+    relationships_write(out, distributor_mpid=from_mpid, pairs=pairs)
     text = out.getvalue()
     if action == "R":
         text = text.replace("|A|", "|R|")

@@ -1,5 +1,5 @@
 from registry.models import FlowFileStatus, MeteringPoint
-from tests.factories import UserFactory, totp_enable
+from tests.factories import UserFactory, login_with_two_factors, totp_enable
 from tests.registry.conftest import points, refresh_bytes, send
 
 
@@ -15,7 +15,7 @@ def test_a_service_admin_processes_a_rejected_file_again_from_the_admin(
         organisation=distributor, role=UserRole.SERVICE_ADMIN, is_staff=True, is_superuser=True
     )
     totp_enable(admin)  # service admins must use two-factor authentication
-    client.force_login(admin)
+    login_with_two_factors(client, admin)
     settings.DTC_ACCEPTED_VERSIONS = {"D0204": {"003"}}
 
     with django_capture_on_commit_callbacks(execute=True):

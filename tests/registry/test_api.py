@@ -59,3 +59,51 @@ def test_a_request_without_a_file_names_the_field(client, distributor_user):
 
 def test_an_anonymous_request_is_refused(client):
     assert client.get("/api/v1/flows/1/").status_code == 403
+
+
+def stored_files(settings) -> list:
+    root = settings.MEDIA_ROOT / "flows"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_a_file_over_the_limit_is_refused_with_413_and_nothing_is_stored(
+    client, distributor_user, settings
+):
+    data = refresh_bytes(points(3))
+    settings.FLOW_UPLOAD_MAX_BYTES = len(data) - 1
+    client.force_login(distributor_user)
+
+    response = upload(client, data)
+
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "file_too_large"
+    assert error["field"] == "file"
+    assert f"larger than {len(data) - 1:,} bytes" in error["message"]
+    assert not FlowFile.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    client, distributor_user, settings, monkeypatch
+):
+    settings.FLOW_UPLOAD_MAX_BYTES = 1000
+    client.force_login(distributor_user)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr("django.http.multipartparser.MultiPartParser.parse", never)
+    response = upload(client, b"x" * 200_000)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
+    assert not FlowFile.objects.exists()
+
+
+def test_a_file_at_the_limit_is_taken(client, distributor_user, settings):
+    data = refresh_bytes(points(3))
+    settings.FLOW_UPLOAD_MAX_BYTES = len(data)
+    client.force_login(distributor_user)
+
+    assert upload(client, data).status_code == 202

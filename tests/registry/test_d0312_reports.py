@@ -55,13 +55,12 @@ def test_a_processed_d0312_gets_a_report_of_every_record_for_the_sending_mop(
     for core, _serial, outcome, reason in rows[1:]:
         by_core.setdefault(core, set()).add((outcome, reason))
     assert by_core[mine] == {("accepted", "")}
+    # Another MOP's point and an unknown one get the same answer, naming no one.
     assert by_core[someone_elses] == {
-        (
-            "rejected",
-            f"MTRW is not the MOP appointed for {someone_elses} (the appointed MOP is SIEM)",
-        )
+        ("rejected", f"MPAN core {someone_elses}: not appointed to you")
     }
-    assert by_core[missing] == {("rejected", f"MPAN core {missing} is not in the registry")}
+    assert by_core[missing] == {("rejected", f"MPAN core {missing}: not appointed to you")}
+    assert "SIEM" not in str(rows)
     assert report.row_count == len(rows) - 1
 
 

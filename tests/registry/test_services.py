@@ -192,9 +192,8 @@ def test_meter_information_applies_the_good_records_and_lists_the_bad_ones(loade
     lines = flow_file.stored_file.open("rb").read().splitlines()
     p01_lines = [number for number, line in enumerate(lines, 1) if line.startswith(b"P01|")]
     assert reasons == {
-        p01_lines[1]: f"MTRW is not the MOP appointed for {someone_elses}"
-        " (the appointed MOP is SIEM)",
-        p01_lines[2]: f"MPAN core {missing} is not in the registry",
+        p01_lines[1]: f"MPAN core {someone_elses}: not appointed to you",
+        p01_lines[2]: f"MPAN core {missing}: not appointed to you",
     }
     new_serials = [line.split(b"|")[1].decode() for line in lines if line.startswith(b"P02|")]
     assert set(new_serials[:1]) <= set(
@@ -320,3 +319,24 @@ def test_a_point_listed_twice_rejects_the_file_with_both_lines(monkeypatch, load
     assert flow_file.errors[0]["line"] == second
     assert f"appears twice in the file (also on line {first})" in flow_file.errors[0]["reason"]
     assert registry_state() == before
+
+
+def test_meter_information_with_an_installation_date_in_the_future_is_rejected(
+    loaded, meter_operator
+):
+    mine = points(5)[0].items["mpan_core"]
+    before = sorted(Meter.objects.filter(metering_point_id=mine).values_list("serial", "id"))
+    lines = meter_information_bytes([mine]).split(b"\n")
+    p02 = next(index for index, line in enumerate(lines) if line.startswith(b"P02|"))
+    fields = lines[p02].split(b"|")
+    fields[3] = b"20380625"
+    lines[p02] = b"|".join(fields)
+
+    flow_file = send(b"\n".join(lines), sender=meter_operator)
+
+    assert (flow_file.accepted_count, flow_file.rejected_count) == (0, 1)
+    reason = flow_file.errors[0]["reason"]
+    assert "has an installation date in the future (25/06/2038)" in reason
+    assert sorted(Meter.objects.filter(metering_point_id=mine).values_list("serial", "id")) == (
+        before
+    )

@@ -81,7 +81,7 @@ def test_a_bad_filter_gives_the_error_shape_naming_the_field(api):
 def test_the_api_needs_a_login(client, db):
     response = client.get(LIST)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
@@ -129,3 +129,38 @@ def test_an_expired_report_gives_410_saying_when(api, organisation):
     error = after.json()["error"]
     assert error["code"] == "report_expired"
     assert error["message"].startswith("This report expired at 18:00 on 27/09/2019")
+
+
+# --- API keys: their own organisation's reports, downloads audited as the key's ------------
+
+
+@pytest.fixture
+def key_of_a(organisation, org_admin):
+    from accounts.services import api_key_create
+
+    return api_key_create(organisation=organisation, name="A's system", created_by=org_admin)
+
+
+def test_an_api_key_lists_and_downloads_its_organisations_reports_audited_as_the_key(
+    client, organisation, other_organisation, key_of_a
+):
+    api_key, text = key_of_a
+    report = ReportFactory(organisation=organisation)
+    ReportFactory(organisation=other_organisation)
+    headers = {"HTTP_AUTHORIZATION": f"Api-Key {text}"}
+
+    listed = client.get(LIST, **headers).json()["results"]
+    response = client.get(download(report), **headers)
+
+    assert [item["id"] for item in listed] == [report.pk]
+    assert response.status_code == 200
+    audit = ReportDownload.objects.get()
+    assert (audit.api_key, audit.user, audit.via_api) == (api_key, None, True)
+
+
+def test_an_api_key_gets_404_for_another_organisations_report(client, other_organisation, key_of_a):
+    _, text = key_of_a
+    report = ReportFactory(organisation=other_organisation)
+    response = client.get(download(report), HTTP_AUTHORIZATION=f"Api-Key {text}")
+    assert response.status_code == 404
+    assert not ReportDownload.objects.exists()

@@ -108,7 +108,7 @@ def test_the_list_is_paged(api):
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({}, None, "Give exactly one of the query parameters mpan, postcode or serial."),
+        ({}, None, "Give exactly one of: mpan, postcode (with building), serial, uprn"),
         ({"mpan": "1", "serial": "K01"}, None, "Give exactly one"),
         ({"mpan": "1800021679841"}, "mpan", "the check digit does not match"),
         ({"postcode": "SW1A"}, "postcode", "is not a full postcode"),

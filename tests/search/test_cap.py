@@ -95,3 +95,68 @@ def test_lookups_made_before_the_first_check_of_the_day_count(member, member_cli
             ip_address=None,
         )
     assert search(member_client).status_code == 429
+
+
+def test_an_export_counts_the_rows_it_returns(member_client, member, settings):
+    settings.SEARCH_DAILY_CAP = 5
+    MeteringPointFactory.create_batch(4, postcode="E1 6AN")
+    assert member_client.get("/search/export.csv", {"q": "E1 6AN"}).status_code == 200
+    event = SearchEvent.objects.get()
+    assert (event.result_count, event.lookups) == (4, 4)
+    assert search(member_client).status_code == 200
+    assert search(member_client).status_code == 429
+
+
+def test_an_export_larger_than_what_is_left_is_refused_whole(member_client, settings):
+    settings.SEARCH_DAILY_CAP = 5
+    MeteringPointFactory.create_batch(4, postcode="E1 6AN")
+    search(member_client)
+    search(member_client)
+    response = member_client.get("/search/export.csv", {"q": "E1 6AN"})
+    assert response.status_code == 429
+    assert "This would disclose 4 metering points, more than the 3 lookups left today." in (
+        response.content.decode()
+    )
+    assert SearchEvent.objects.count() == 2
+
+
+def test_the_organisation_cap_counts_all_its_users(
+    member_client, organisation, other_organisation, client, settings
+):
+    settings.SEARCH_ORGANISATION_DAILY_CAP = 3
+    for _ in range(2):
+        search(member_client)
+    colleague = UserFactory(organisation=organisation)
+    client.force_login(colleague)
+    assert search(client).status_code == 200
+    response = search(client)
+    assert response.status_code == 429
+    assert "Your organisation has reached its daily limit of 3 lookups" in (
+        response.content.decode()
+    )
+    client.force_login(UserFactory(organisation=other_organisation))
+    assert search(client).status_code == 200
+
+
+def test_at_the_cap_an_mpan_search_does_not_tell_whether_the_point_exists(
+    member_client, cap_of_three
+):
+    point = MeteringPointFactory()
+    for _ in range(3):
+        search(member_client)
+    found = search(member_client, point.mpan_core)
+    missing = search(member_client, "1800021679848")
+    assert (found.status_code, missing.status_code) == (429, 429)
+    assert SearchEvent.objects.count() == 3
+
+
+def test_at_the_cap_an_export_does_not_tell_how_many_points_it_would_hold(
+    member_client, settings, cap_of_three
+):
+    settings.SEARCH_EXPORT_MAX_ROWS = 1
+    MeteringPointFactory.create_batch(2, postcode="E1 6AN")
+    for _ in range(3):
+        search(member_client)
+    response = member_client.get("/search/export.csv", {"q": "E1 6AN"})
+    assert response.status_code == 429
+    assert "found 2" not in response.content.decode()

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from registry.keys import address_sort_key, postcode_key
-from registry.models import Meter, MeteringPoint
+from registry.models import AddressWords, Meter, MeteringPoint
+from registry.services import address_words_refresh
 from search.parsing import search_parse
 from search.queries import metering_points_search
 from tests.conftest import missing_part
@@ -27,6 +28,7 @@ def _point(number: int, postcode: str, line_1: str) -> MeteringPoint:
         supplier_mpid="NLEN",
         address_line_1=line_1,
         postcode=postcode,
+        uprn=str(100_000 + number),
         postcode_key=postcode_key(postcode),
         address_sort_key=address_sort_key([line_1]),
     )
@@ -44,6 +46,7 @@ def registry_rows(django_db_setup, django_db_blocker):
         finally:
             Meter.objects.all().delete()
             MeteringPoint.objects.all().delete()
+            AddressWords.objects.all().delete()
 
 
 def _load() -> list[MeteringPoint]:
@@ -64,11 +67,13 @@ def _load() -> list[MeteringPoint]:
         ],
         batch_size=5000,
     )
+    address_words_refresh()
     # Vacuumed as autovacuum keeps a live table: the visibility map lets PostgreSQL
     # answer from an index alone.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE registry_meteringpoint")
         cursor.execute("VACUUM ANALYZE registry_meter")
+        cursor.execute("VACUUM ANALYZE registry_addresswords")
     return points
 
 
@@ -99,6 +104,23 @@ def test_a_serial_search_uses_the_serial_index(registry_rows):
     found = [point.mpan_core for point in metering_points_search(query)]
     assert found == [registry_rows[1234].mpan_core]
     assert_indexed(plan(metering_points_search(query)[:50]), "registry_meter_serial_idx")
+
+
+def test_an_address_search_uses_the_address_words_index(registry_rows):
+    found = metering_points_search(search_parse("Flat 10, Tower Block"))
+    assert [point.address_line_1 for point in found] == ["Flat 10, Tower Block"]
+    assert_indexed(
+        plan(metering_points_search(search_parse("Flat 10, Tower Block"))),
+        "registry_addresswords_idx",
+    )
+
+
+def test_a_uprn_search_uses_the_uprn_index(registry_rows):
+    query = search_parse("UPRN 101234")
+    assert [point.mpan_core for point in metering_points_search(query)] == [
+        registry_rows[1234].mpan_core
+    ]
+    assert_indexed(plan(metering_points_search(query)[:50]), "registry_aw_uprn_idx")
 
 
 def test_mpan_cores_have_no_pattern_index_to_maintain():

@@ -67,3 +67,23 @@ def test_the_period_excludes_other_days(client, usage, org_admin):
     client.force_login(org_admin)
     rows = client.get("/search/usage/", {"date_from": "2019-06-27", "date_to": "2019-06-27"})
     assert [r.total for r in rows.context["rows"]] == [2]
+
+
+def test_usage_shows_bulk_search_points_and_what_was_counted(client, org_admin, member):
+    from search.models import SearchAction, SearchChannel
+    from search.parsing import SearchKind, SearchQuery
+    from search.services import search_event_record
+
+    for action, lookups in ((SearchAction.BULK, 40), (SearchAction.EXPORT, 7)):
+        search_event_record(
+            user=member,
+            action=action,
+            channel=SearchChannel.WEB,
+            query=SearchQuery(SearchKind.MPAN, "bulk search 1"),
+            result_count=lookups,
+            ip_address=None,
+            lookups=lookups,
+        )
+    client.force_login(org_admin)
+    (row,) = client.get("/search/usage/").context["rows"]
+    assert (row.exports, row.bulk_points, row.counted) == (1, 40, 47)

@@ -69,9 +69,10 @@ def test_an_unknown_mpan_is_nothing_found_not_a_redirect(member_client):
 @pytest.mark.parametrize(
     ("q", "message"),
     [
-        ("", "Type an MPAN core, a postcode or a meter serial number."),
+        ("", "Type an MPAN core, a postcode, an address or a meter serial number."),
         ("1800021679841", "1800021679841 is not a valid MPAN core: the check digit does not match"),
-        ("12 High Street", "is not an MPAN core, a full postcode"),
+        ("ABCDEFGHIJKL", "is not an MPAN core, a full postcode"),
+        ("Leeds,", "alone matches too many addresses: add a street"),
     ],
 )
 def test_a_bad_search_shows_a_clear_message_and_is_not_recorded(member_client, q, message):
@@ -134,15 +135,17 @@ def test_the_whole_detail_view_makes_few_queries(member_client, member):
     point = MeteringPointFactory()
     MeterFactory.create_batch(4, metering_point=point)
     RelatedMpanFactory.create_batch(2, metering_point=point)
-    member_client.get("/")  # the session is warm, as for a user mid-task
+    # The session is warm, as for a user mid-task; the home page's "lookups left today"
+    # has seeded today's count from the audit rows into the cache.
+    member_client.get("/")
     with CaptureQueriesContext(connection) as queries:
         response = member_client.get(f"/metering-points/{point.mpan_core}/")
     assert response.status_code == 200
-    # Session, user, today's count (the cap's counter is seeded from the audit rows),
-    # 3 for the data (point, meters, related MPANs), the audit insert, and the user's
-    # organisation for the page header.
-    assert len(queries) == 8, [q["sql"] for q in queries]
-    # The next lookup finds today's count in the cache.
+    # Session, user, 3 for the data (point, meters, related MPANs), the audit insert,
+    # and the user's organisation for the page header; today's counts of the user and of
+    # the organisation are in the cache already (seeded by the home page).
+    assert len(queries) == 7, [q["sql"] for q in queries]
+    # The next lookup is the same.
     with CaptureQueriesContext(connection) as queries:
         member_client.get(f"/metering-points/{point.mpan_core}/")
     assert len(queries) == 7, [q["sql"] for q in queries]
@@ -198,7 +201,8 @@ def test_search_events_cannot_be_changed_or_deleted(member_client):
         SearchEvent.objects.update(query="x")
 
 
-def test_the_export_streams_every_result_as_csv(member_client):
+def test_the_export_streams_every_result_as_csv(member_client, settings):
+    settings.SEARCH_DAILY_CAP = 2000  # an export counts its rows
     points = MeteringPointFactory.create_batch(1500, postcode="E1 6AN")
     MeterFactory(metering_point=points[0], serial="=SUM(A1)")
     response = member_client.get("/search/export.csv", {"q": "e16an"})
@@ -222,3 +226,46 @@ def test_an_export_larger_than_the_bound_is_refused_with_a_message(member_client
         response.content.decode()
     )
     assert not SearchEvent.objects.exists()
+
+
+def test_half_a_postcode_that_finds_nothing_says_to_add_the_second_half(member_client):
+    for text, example in [("E13", "E13 0BZ"), ("wc2a 1", "WC2A 1BZ")]:
+        html = member_client.get("/search/", {"q": text}).content.decode()
+        assert f"add the second half of the postcode, e.g. {example}." in html, text
+
+
+def test_a_serial_that_looks_like_half_a_postcode_is_still_found(member_client):
+    point = MeteringPointFactory()
+    MeterFactory(metering_point=point, serial="E13")
+    html = member_client.get("/search/", {"q": "E13"}).content.decode()
+    assert point.mpan_core in html and "second half" not in html
+
+
+def test_the_search_page_shows_the_lookups_left_today(member_client, settings):
+    settings.SEARCH_DAILY_CAP = 1_500
+    assert "1,500 of 1,500 lookups left today" in member_client.get("/").content.decode()
+    member_client.get("/search/", {"q": "SW1A 1AA"})
+    html = member_client.get("/search/", {"q": "SW1A 1AA"}).content.decode()
+    assert "1,498 of 1,500 lookups left today" in html
+
+
+def test_the_detail_names_the_participants_and_links_back_to_its_results(member_client):
+    point = MeteringPointFactory(
+        postcode="SW1A 1AA", supplier_mpid="OCTO", mop_mpid="MTRW", dc_mpid="UDMS"
+    )
+    results = member_client.get("/search/", {"q": "SW1A 1AA"}).content.decode()
+    link = f"/metering-points/{point.mpan_core}/?q=SW1A+1AA"
+    assert f'href="{link}"' in results
+    html = member_client.get(link).content.decode()
+    assert 'href="/search/?q=SW1A+1AA">Back to the results for “SW1A 1AA”' in html
+    for name in ("Octopus Energy", "Meterwise Metering Services", "Utility Data Management"):
+        assert name in html
+    assert 'class="print-stamp">Looked up by' in html
+
+
+def test_the_back_link_is_rebuilt_not_taken_from_the_request(member_client):
+    point = MeteringPointFactory()
+    html = member_client.get(
+        f"/metering-points/{point.mpan_core}/", {"q": "x", "page": "//evil.example"}
+    ).content.decode()
+    assert 'href="/search/?q=x">Back' in html and "evil.example" not in html

@@ -15,7 +15,7 @@ from registry.models import FlowFile, FlowFileChannel, MeteringPoint
 from registry.services import flow_file_receive
 from reports.models import Report
 from search.models import SearchChannel
-from tests.factories import MeteringPointFactory, ReportFactory, UserFactory
+from tests.factories import MeteringPointFactory, ReportFactory, UserFactory, login_with_two_factors
 
 FLOW_CONTENT = (
     b"ZHV|F0000001|D0312002|M|ORGA|Z|DESK|20190627120000||||OPER|\n"
@@ -90,6 +90,8 @@ ROLES = ("anonymous", "member_a", "admin_a", "member_b", "admin_b", "service_adm
 
 def client_as(world: World, role: str) -> Client:
     client = Client()
-    if role != "anonymous":
+    if role == "service_admin":
+        login_with_two_factors(client, world.service_admin)  # as the admin requires
+    elif role != "anonymous":
         client.force_login(getattr(world, role))
     return client

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing_part
+from tests.conftest import database_env, missing_part
 
 
 def free_port() -> int:
@@ -40,9 +40,12 @@ def wait_for(condition, *, timeout: float, message, interval: float = 0.1):
 
 class OwnRedis:
     """A redis-server of our own, persisting every write (appendfsync always), as a
-    broker must for queued tasks to outlive a crash."""
+    broker must for queued tasks to outlive a crash; or, with `snapshots`, persisting
+    only what an explicit SAVE wrote (an RDB snapshot), so a restart brings back old data.
+    """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, snapshots: bool = False) -> None:
+        self.snapshots = snapshots
         server = shutil.which("redis-server")
         if not server:
             missing_part("redis-server is not installed (apt-get install redis-server)")
@@ -67,10 +70,11 @@ class OwnRedis:
                 str(self.folder),
                 "--save",
                 "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
+                *(
+                    ("--appendonly", "no", "--dbfilename", "snapshot.rdb")
+                    if self.snapshots
+                    else ("--appendonly", "yes", "--appendfsync", "always")
+                ),
                 "--logfile",
                 str(self.folder / "redis.log"),
             ]
@@ -101,23 +105,13 @@ class OwnRedis:
             client.close()
 
 
-def database_url() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def worker_start(
     *, redis_url: str, queue: str, log: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen:
     """A `celery worker` (solo pool: the task runs in this very process) on our Redis."""
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        **database_env(),
         "REDIS_URL": redis_url,
         **(env or {}),
     }

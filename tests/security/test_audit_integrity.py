@@ -11,6 +11,8 @@ from django.test import RequestFactory
 
 from accounts.models import AccountEvent
 from accounts.services import account_event_record
+from bulk.models import BulkSearchInput
+from bulk.services import bulk_search_submit
 from core.audit import AppendOnlyError, AppendOnlyModel
 from reports.models import Report, ReportDownload
 from reports.services import report_download_record, report_purge_expired
@@ -20,7 +22,7 @@ from search.services import search_event_record
 from service_status.models import ServiceStatusChange
 from service_status.services import service_mode_set
 from tests.conftest import missing_part
-from tests.factories import ReportFactory, UserFactory
+from tests.factories import ReportFactory, UserFactory, login_with_two_factors, mpan_core_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,17 @@ def _report_download(world):
     return report_download_record(report=world.report, user=world.member_a, ip_address=None)
 
 
+def _bulk_search_input(world):
+    job = bulk_search_submit(
+        organisation=world.member_a.organisation,
+        kind="mpan",
+        channel=SearchChannel.WEB,
+        text=mpan_core_for(1),
+        user=world.member_a,
+    )
+    return BulkSearchInput.objects.get(bulk_search=job)
+
+
 def _service_status_change(world):
     service_mode_set(mode="restricted", reason="Cut-over", actor=world.service_admin)
     return ServiceStatusChange.objects.latest()
@@ -55,6 +68,7 @@ AUDIT_MODELS = {
     SearchEvent: (_search_event, "query"),
     ReportDownload: (_report_download, "report_title"),
     ServiceStatusChange: (_service_status_change, "reason"),
+    BulkSearchInput: (_bulk_search_input, "source_name"),
 }
 
 
@@ -114,7 +128,7 @@ def test_a_service_admin_cannot_change_or_delete_a_record_in_the_admin(
     audit_record, client, service_admin
 ):
     record, column = audit_record
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     meta = record._meta
     base = f"/admin/{meta.app_label}/{meta.model_name}/{record.pk}"
     assert client.get(f"{base}/change/").status_code == 200  # viewing is allowed
@@ -203,3 +217,21 @@ def test_every_audit_table_has_its_trigger(postgresql):
             " WHERE t.tgname = c.relname || '_append_only' AND NOT t.tgisinternal"
         )
         assert {row[0] for row in cursor.fetchall()} == tables
+
+
+def test_raw_sql_may_only_anonymise_the_email_copies_of_an_account_event(postgresql, world):
+    event = _account_event(world)
+    with pytest.raises(DatabaseError, match="may only be anonymised"):
+        _raw(
+            "UPDATE accounts_accountevent SET subject_email = %s WHERE id = %s",
+            ["someone@else.example", event.pk],
+        )
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw(
+            "UPDATE accounts_accountevent SET subject_email = %s, detail = 'x' WHERE id = %s",
+            ["deleted-user-1", event.pk],
+        )
+    assert _raw(
+        "UPDATE accounts_accountevent SET subject_email = %s, actor_email = %s WHERE id = %s",
+        ["deleted-user-1", "deleted-user-2", event.pk],
+    )

@@ -16,8 +16,20 @@ the admin's login, which sends on to ours), or "302>/path/" for another redirect
 import pytest
 from django.db import transaction
 
+from accounts.roles import MarketRole
+from bench.generate import metering_points, mpan_core
+from tests.factories import MeteringPointFactory, OrganisationFactory
+from tests.registry.conftest import (
+    meter_information_bytes,
+    points,
+    refresh_bytes,
+    relationships_bytes,
+    send,
+    unknown_core,
+)
 from tests.security.conftest import ROLES, client_as
 from tests.security.routes import Route, all_routes, fill
+from tests.security.snapshot import registry_changes, registry_snapshot
 
 L = "login"
 AL = "admin-login"
@@ -65,6 +77,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # Ours, shadowing allauth's: the address is changed by admins only, never here.
     "accounts/email/": {"GET": (L, 200, 200, 200, 200, 200), "POST": (L, *((405,) * 5))},
     "accounts/confirm-email/": {"GET": ANY, "POST": each(405)},
+    # "Stay logged in": a POST that answers 204 and changes nothing but the last activity.
+    "accounts/session/keep-alive/": {
+        "GET": (L, *((405,) * 5)),
+        "POST": (L, *((204,) * 5)),
+    },
     "accounts/password/change/": {
         "GET": (L, 200, 200, 200, 200, 200),
         "POST": (L, 200, 200, 200, 200, 200),
@@ -140,6 +157,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (L, 404, 200, 404, 404, 404),
         "POST": (L, 404, 405, 404, 405, 405),
     },
+    "organisation/users.csv": {
+        "GET": (L, 404, 200, 404, 200, 200),
+        "POST": (L, 404, 405, 404, 405, 405),
+    },
     "organisation/audit/": {
         "GET": (L, 404, 200, 404, 200, 200),
         "POST": (L, 404, 405, 404, 405, 405),
@@ -154,7 +175,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": each(405),
         "POST": (L, "302>/bulk/{pk}/", "302>/bulk/{pk}/", 404, 404, 404),
     },
-    "api/v1/bulk-searches/": {"GET": (401, *((405,) * 5)), "POST": (401, *((400,) * 5))},
+    "api/v1/bulk-searches/": {"GET": (401, *((200,) * 5)), "POST": (401, *((400,) * 5))},
     "api/v1/bulk-searches/<int:pk>/": {
         "GET": (401, 200, 200, 404, 404, 404),
         "POST": (401, *((405,) * 5)),
@@ -164,10 +185,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "POST": (401, 200, 200, 404, 404, 404),
     },
     "reports/<int:pk>/download/": {"GET": (L, 200, 200, 404, 404, 200), "POST": each(405)},
-    "api/v1/reports/": {"GET": (403, *((200,) * 5)), "POST": (403, *((405,) * 5))},
+    "api/v1/reports/": {"GET": (401, *((200,) * 5)), "POST": (401, *((405,) * 5))},
     "api/v1/reports/<int:pk>/download/": {
-        "GET": (403, 200, 200, 404, 404, 200),
-        "POST": (403, *((405,) * 5)),
+        "GET": (401, 200, 200, 404, 404, 200),
+        "POST": (401, *((405,) * 5)),
     },
     # --- flows: senders only (A is a meter operator; B supplies only) ------------------
     "flows/": {"GET": (L, 200, 200, 403, 403, 200), "POST": (L, *((405,) * 5))},
@@ -188,6 +209,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- search: metering points are everybody's; usage and keys are admins' ------------
     "search/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
     # No query given: 400 for everyone signed in.
+    "search/address/": {"GET": (L, 200, 200, 200, 200, 200), "POST": each(405)},
     "search/export.csv": {"GET": (L, 400, 400, 400, 400, 400), "POST": each(405)},
     "search/usage/": {"GET": (L, 403, 200, 403, 200, 200), "POST": each(405)},
     "metering-points/<str:mpan_core>/": {
@@ -198,14 +220,24 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 200, 403, 200, 200),
         "POST": (L, 403, 200, 403, 200, 200),
     },
+    # A page asking for the key's name (GET); a POST without the name revokes nothing.
     "organisation/api-keys/<str:prefix>/revoke/": {
-        "GET": each(405),
-        "POST": (L, 403, "302>/organisation/api-keys/", 403, 404, 404),
+        "GET": (L, 403, 200, 403, 404, 404),
+        "POST": (L, 403, 200, 403, 404, 404),
     },
     "api/v1/metering-points/": {"GET": (401, *((400,) * 5)), "POST": (401, *((405,) * 5))},
     "api/v1/metering-points/<str:mpan_core>/": {
         "GET": (401, *((200,) * 5)),
         "POST": (401, *((405,) * 5)),
+    },
+    "api/v1/metering-points/<str:mpan_core>/related/": {
+        "GET": (401, *((200,) * 5)),
+        "POST": (401, *((405,) * 5)),
+    },
+    # An empty batch is refused whole (400) for everyone signed in.
+    "api/v1/metering-points/batch/": {
+        "GET": (401, *((405,) * 5)),
+        "POST": (401, *((400,) * 5)),
     },
 }
 
@@ -215,9 +247,18 @@ for _action in ("role", "deactivate", "reactivate", "password-reset", "mfa-reset
         "GET": (L, 404, 405, 404, 405, 405),
         "POST": (L, 404, "302>/organisation/users/{user_id}/", 404, 404, 404),
     }
+# Deleting the member sends A's admin back to the user list.
+MATRIX["organisation/users/<int:user_id>/delete/"] = {
+    "GET": (L, 404, 405, 404, 405, 405),
+    "POST": (L, 404, "302>/organisation/users/", 404, 404, 404),
+}
+# The destructive ones first show a page that says what will happen (GET).
+for _action in ("deactivate", "mfa-reset"):
+    MATRIX[f"organisation/users/<int:user_id>/{_action}/"]["GET"] = (L, 404, 200, 404, 404, 404)
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
-# Everything under admin/ is behind AdminSite.has_permission (active staff): every other
+# Everything under admin/ is behind AdminSite.has_permission (active staff with the
+# service-admin role, in a session that proved two factors): every other
 # role is sent to the admin's login, which sends on to ours. A service admin may use it,
 # except to add rows to tables that are written only by the service layer or are audit.
 ADMIN_PREFIX = "admin/"
@@ -232,9 +273,12 @@ ADMIN_ADD_REFUSED = {
     "reports_report",
     "reports_reportdownload",
     "bulk_bulksearch",
+    "bulk_bulksearchinput",
+    # Authenticators are set up by their users only; the desk may only remove one.
+    "mfa_authenticator",
 }
 ADMIN_EXPLICIT: dict[str, dict[str, tuple]] = {
-    # Signed-in users who are not staff are refused (accounts.admin.secure_admin_login);
+    # Signed-in users who are not staff are refused (accounts.admin._admin_login);
     # anonymous visitors are sent to our login page, where MFA applies.
     "admin/login/": {"GET": (L, 403, 403, 403, 403, "302>/admin/")},
     "admin/logout/": {
@@ -376,7 +420,115 @@ def test_the_admin_of_b_gets_404_for_each_object_of_a(world):
         ("GET", "api/v1/flows/<int:flow_file_id>/"),
         ("GET", "organisation/users/<int:user_id>/"),
         ("POST", "organisation/users/<int:user_id>/deactivate/"),
+        ("POST", "organisation/users/<int:user_id>/delete/"),
         ("POST", "organisation/api-keys/<str:prefix>/revoke/"),
     ]
     for method, route in checks:
         assert ask(world, "admin_b", method, fill(route, values)) == 404, route
+
+
+# --- Flow writes: which market role may send which flow, for which points ------------------
+# The URL matrix above says who may reach the upload page and the API; this one says what
+# a file sent by each kind of party does, through the ingest service that every door
+# (page, API, inbox, ingest_flow, a service admin sending for a party) reaches. Each file
+# names its sender in the header and is sent as that organisation.
+#   OK        applied whole
+#   REJECTED  the whole file refused (role, or another distributor's data): nothing changes
+#   REFUSED   taken, but every record refused as "not appointed to you": nothing changes
+OK, REJECTED, REFUSED = "applied", "rejected", "records refused"
+
+# Sender -> (MPID, market role codes). London is distributor 12, Eastern 10; MTRW is the
+# MOP appointed to the London point the D0312s name.
+FLOW_SENDERS = {
+    "supplier": ("SUPP", MarketRole.SUPPLIER),
+    "distributor 12": ("LOND", MarketRole.DISTRIBUTOR),
+    "distributor 10": ("EELC", MarketRole.DISTRIBUTOR),
+    "appointed MOP": ("MTRW", MarketRole.METER_OPERATOR),
+    "another MOP": ("HOST", MarketRole.METER_OPERATOR),
+    "HH data collector": ("HHDC", MarketRole.HH_DATA_COLLECTOR),
+    "NHH data collector": ("NHDC", MarketRole.NHH_DATA_COLLECTOR),
+    "service operator": ("DESK", MarketRole.OPERATOR),
+}
+_FLOW_SENDER_ORDER = tuple(FLOW_SENDERS)
+
+# File -> answers in FLOW_SENDERS order.
+FLOW_WRITE_MATRIX: dict[str, tuple] = {
+    # supplier, dist 12, dist 10, appointed MOP, another MOP, HHDC, NHHDC, operator
+    "D0204 full refresh, R01 naming 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0204 selective refresh, R01 naming 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0204 selective refresh, R01 naming 10, holding a point of 12": (REJECTED,) * 8,
+    "D0312 for a point appointed to MTRW": (
+        *(REJECTED,) * 3,
+        *(OK, REFUSED),
+        *(REJECTED,) * 3,
+    ),
+    "D0312 for an MPAN core not in the registry": (
+        *(REJECTED,) * 3,
+        *(REFUSED, REFUSED),
+        *(REJECTED,) * 3,
+    ),
+    "D0386 linking two points of 12": (
+        *(REJECTED, OK, REJECTED),
+        *(REJECTED,) * 5,
+    ),
+    "D0386 linking a point of 12 with one of 10": (REJECTED,) * 8,
+}
+
+
+def _flow_file_bytes(case: str, *, mpid: str, london: list[str], eastern: str) -> bytes:
+    if case.startswith("D0204"):
+        refresh_type = "F" if "full" in case else "S"
+        if "naming 10" in case:
+            stray = points(1)[0]
+            stray.items["gsp_group"] = "_A"
+            listed = [*metering_points(1, distributor_id="10", seed=3), stray]
+            return refresh_bytes(
+                listed, refresh_type=refresh_type, distributor_id="10", from_mpid=mpid
+            )
+        return refresh_bytes(points(2), refresh_type=refresh_type, from_mpid=mpid)
+    if case.startswith("D0312"):
+        core = london[0] if "appointed" in case else unknown_core()
+        return meter_information_bytes([core], mop=mpid)
+    pair = (london[0], london[1]) if "two points" in case else (london[0], eastern)
+    return relationships_bytes([pair], from_mpid=mpid)
+
+
+def _flow_outcome(flow_file) -> str:
+    if flow_file.status == "rejected":
+        return REJECTED
+    if flow_file.rejected_count and not flow_file.accepted_count:
+        return REFUSED
+    return OK if flow_file.status == "applied" and not flow_file.rejected_count else "partial"
+
+
+def test_the_flow_write_matrix_names_every_sender_for_every_file():
+    assert all(len(answers) == len(FLOW_SENDERS) for answers in FLOW_WRITE_MATRIX.values())
+
+
+@pytest.mark.parametrize("case", FLOW_WRITE_MATRIX)
+@pytest.mark.parametrize("sender", _FLOW_SENDER_ORDER)
+def test_each_market_role_may_write_only_its_own_data(case, sender, media_root, db):
+    mpid, role_codes = FLOW_SENDERS[sender]
+    organisation = OrganisationFactory(mpid=mpid, role_codes=role_codes)
+    london = [point.items["mpan_core"] for point in points(2)]
+    MeteringPointFactory(mpan_core=london[0], mop_mpid="MTRW")
+    MeteringPointFactory(mpan_core=london[1], mop_mpid="SIEM")
+    eastern = MeteringPointFactory(
+        mpan_core=mpan_core("10", 1234), distributor_id="10", gsp_group="_A"
+    ).pk
+    expected = FLOW_WRITE_MATRIX[case][_FLOW_SENDER_ORDER.index(sender)]
+    before = registry_snapshot()
+
+    flow_file = send(
+        _flow_file_bytes(case, mpid=mpid, london=london, eastern=eastern), sender=organisation
+    )
+
+    assert _flow_outcome(flow_file) == expected, flow_file.errors
+    if expected != OK:
+        assert registry_changes(before) == {}

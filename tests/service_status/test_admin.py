@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from service_status.models import (
     ServiceWindow,
 )
 from service_status.queries import mode_in_force
-from tests.factories import BroadcastFactory, ServiceWindowFactory
+from tests.factories import BroadcastFactory, ServiceWindowFactory, login_with_two_factors
 
 pytestmark = pytest.mark.django_db
 UK = ZoneInfo("Europe/London")
@@ -23,7 +24,7 @@ MODE_URL = "/admin/service_status/servicestatuschange/mode/"
 @pytest.fixture
 def admin_client_with_csrf(service_admin):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     return client
 
 
@@ -75,18 +76,19 @@ def test_a_post_without_the_csrf_token_is_refused(admin_client_with_csrf):
     assert mode_in_force(fresh=True).mode == "normal"
 
 
-def test_staff_who_are_not_service_admins_cannot_change_the_mode(client, member):
+def test_staff_who_are_not_service_admins_cannot_exist_nor_change_the_mode(client, member):
     member.is_staff = True
-    member.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        member.save()
     client.force_login(member)
-    assert client.get(MODE_URL).status_code == 403
-    assert client.post(MODE_URL, {"mode": "offline", "reason": "x"}).status_code == 403
-    assert client.get("/admin/service_status/servicewindow/").status_code == 403
+    assert client.get(MODE_URL).status_code == 302  # to the admin's login, which refuses
+    assert client.post(MODE_URL, {"mode": "offline", "reason": "x"}).status_code == 302
+    assert client.get("/admin/login/").status_code == 403
     assert mode_in_force(fresh=True).mode == "normal"
 
 
 def test_a_window_added_in_the_admin_is_audited_with_its_reason(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         "/admin/service_status/servicewindow/add/",
         {
@@ -108,7 +110,7 @@ def test_a_window_added_in_the_admin_is_audited_with_its_reason(client, service_
 
 def test_a_window_cannot_be_deleted_in_the_admin(client, service_admin):
     window = ServiceWindowFactory()
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         f"/admin/service_status/servicewindow/{window.pk}/delete/", {"post": "yes"}
     )
@@ -117,7 +119,7 @@ def test_a_window_cannot_be_deleted_in_the_admin(client, service_admin):
 
 
 def test_a_retirement_made_in_the_admin_is_audited(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         "/admin/service_status/retiredfunction/add/",
         {
@@ -151,7 +153,7 @@ BROADCAST_FORM = {
 
 
 def test_a_broadcast_made_in_the_admin_is_audited(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post("/admin/service_status/broadcast/add/", BROADCAST_FORM)
     assert response.status_code == 302, response.content.decode()[:2000]
     broadcast = Broadcast.objects.get()
@@ -166,7 +168,7 @@ def test_a_broadcast_made_in_the_admin_is_audited(client, service_admin):
 
 
 def test_a_broadcast_that_ends_before_it_starts_is_refused_in_the_admin(client, service_admin):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         "/admin/service_status/broadcast/add/",
         BROADCAST_FORM | {"active_until_0": "2030-06-20", "change_reason": "typo"},
@@ -179,7 +181,7 @@ def test_a_broadcast_that_ends_before_it_starts_is_refused_in_the_admin(client, 
 
 def test_an_update_posted_in_the_admin_is_timestamped_and_audited(client, service_admin):
     broadcast = BroadcastFactory(active_from=timezone.now() - timedelta(hours=1))
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         f"/admin/service_status/broadcast/{broadcast.pk}/change/",
         BROADCAST_FORM
@@ -201,7 +203,7 @@ def test_an_update_posted_in_the_admin_is_timestamped_and_audited(client, servic
 
 def test_a_broadcast_cannot_be_deleted_in_the_admin(client, service_admin):
     broadcast = BroadcastFactory()
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.post(
         f"/admin/service_status/broadcast/{broadcast.pk}/delete/", {"post": "yes"}
     )
@@ -219,7 +221,7 @@ def test_the_preview_page_rehearses_a_moment_of_the_plan(client, service_admin):
         ends_at=datetime(2030, 6, 28, 20, tzinfo=UK),
         reason="deploying updates",
     )
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     response = client.get(PREVIEW_URL, {"at": "2030-06-28 18:30"})
     assert response.status_code == 200
     rehearsal = response.context["rehearsal"]
@@ -232,8 +234,9 @@ def test_the_preview_page_rehearses_a_moment_of_the_plan(client, service_admin):
     assert not ServiceStatusChange.objects.exists()
 
 
-def test_staff_who_are_not_service_admins_cannot_preview(client, member):
+def test_staff_who_are_not_service_admins_cannot_exist_nor_preview(client, member):
     member.is_staff = True
-    member.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        member.save()
     client.force_login(member)
-    assert client.get(PREVIEW_URL).status_code == 403
+    assert client.get(PREVIEW_URL).status_code == 302  # to the admin's login, which refuses

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from service_status.models import RetiredFunction, ServiceOverride
 from service_status.queries import status_snapshot
-from tests.factories import ServiceWindowFactory
+from tests.factories import ServiceWindowFactory, login_with_two_factors
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
@@ -73,14 +73,12 @@ def test_search_and_user_management_answer_when_restricted(client, member, restr
 
 
 def test_a_member_cannot_reach_the_admin_when_restricted(client, member, restricted):
-    member.is_staff = True
-    member.save()
     client.force_login(member)
     assert client.get("/admin/").status_code == 503
 
 
 def test_a_service_admin_keeps_the_admin_when_restricted(client, service_admin, restricted):
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     assert client.get("/admin/").status_code == 200
 
 
@@ -117,7 +115,7 @@ def test_service_admins_log_in_when_offline_if_the_setting_allows(
     assert client.get("/accounts/login/").status_code == 200
     # The admin's own login form sends people to the portal's login (with MFA).
     assert client.get("/admin/login/")["Location"].startswith("/accounts/login/")
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     assert client.get("/admin/").status_code == 200
     assert client.get("/").status_code == 503
 
@@ -127,7 +125,7 @@ def test_nobody_logs_in_when_offline_if_the_setting_forbids(
 ):
     settings.SERVICE_STATUS_ADMINS_WHEN_OFFLINE = False
     assert client.get("/accounts/login/").status_code == 503
-    client.force_login(service_admin)
+    login_with_two_factors(client, service_admin)
     assert client.get("/admin/").status_code == 503
 
 

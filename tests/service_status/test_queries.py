@@ -130,3 +130,15 @@ def test_when_redis_is_unreachable_the_mode_still_comes_from_the_database(settin
     ServiceWindowFactory(mode="restricted", starts_at=now - HOUR, ends_at=now + HOUR)
     assert mode_in_force().mode == "restricted"
     assert mode_in_force().mode == "restricted"  # the cache is skipped for a while now
+
+
+def test_a_process_keeps_the_snapshot_it_read_for_a_moment_then_asks_the_cache_again(settings):
+    settings.SERVICE_STATUS_PROCESS_SECONDS = 60
+    assert mode_in_force().mode == "normal"
+    # Another process opens a window and clears the shared cache.
+    now = timezone.now()
+    ServiceWindowFactory(mode="offline", starts_at=now - HOUR, ends_at=now + HOUR)
+    cache.delete(queries.SNAPSHOT_CACHE_KEY)
+    assert mode_in_force().mode == "normal"  # within this process's moment: no round trip
+    settings.SERVICE_STATUS_PROCESS_SECONDS = 0
+    assert mode_in_force().mode == "offline"

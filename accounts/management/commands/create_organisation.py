@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import MarketRole
@@ -29,7 +28,6 @@ class Command(BaseCommand):
                 role_codes=options["roles"].replace(",", "").replace(" ", "").upper(),
                 admin_email=options["admin_email"],
                 admin_name=options["admin_name"],
-                link_base=settings.PORTAL_BASE_URL,
             )
         except AccountError as error:
             raise CommandError(str(error)) from error

@@ -30,9 +30,26 @@ class Command(BaseCommand):
             action="store_true",
             help="keep the loaded registry: measure pgbench and the portal under load only",
         )
+        parser.add_argument(
+            "--before",
+            type=Path,
+            default=None,
+            dest="before_dir",
+            help="also serve and measure this earlier code first (a `git archive` export)",
+        )
 
     def handle(
-        self, *args, count, work_dir, seconds, port, workers, keep_data, load_only, **options
+        self,
+        *args,
+        count,
+        work_dir,
+        seconds,
+        port,
+        workers,
+        keep_data,
+        load_only,
+        before_dir,
+        **options,
     ):
         if settings.PRODUCTION:
             raise CommandError("The benchmark empties the registry; never in production.")
@@ -46,5 +63,6 @@ class Command(BaseCommand):
             workers=workers,
             keep_data=keep_data,
             load_only=load_only,
+            before_dir=before_dir,
             figures=Figures(out=self.stdout),
         )
