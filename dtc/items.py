@@ -10,7 +10,6 @@ test compares them).
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any
 
 from dtc.errors import DtcError
@@ -27,8 +26,7 @@ from dtc.flows import (
     Format,
     Group,
 )
-from dtc.mpan import CORE_TABLES as _CORE_TABLES
-from dtc.mpan import core_problem, is_valid_core
+from dtc.mpan import core_problem
 
 _UPPER_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -54,13 +52,13 @@ class _DateCache(dict):
         return found
 
 
-_DATES = _DateCache()
+DATES = _DateCache()
 
 
 def date_or_none(text: str) -> date | None:
     """The date written as YYYYMMDD, or None if ``text`` is not one."""
     try:
-        return _DATES[text]
+        return DATES[text]
     except KeyError:
         return None
 
@@ -151,177 +149,52 @@ def _count_error(group: Group, fields: list[str], line_no: int) -> None:
     )
 
 
-def _check_source(fmt: Format, var: str, index: int, namespace: dict) -> list[str]:
-    """Statements that check ``var`` (known not blank) and put its value back in it."""
-    fail = f"_fail({index}, {var}, line_no)"
-    kind = fmt.kind
-    if kind == MPAN_CORE:
-        return [f"if not _is_valid_core({var}):", f"    {fail}"]
-    if kind == DATE:
-        return ["try:", f"    {var} = _dates[{var}]", "except KeyError:", f"    {fail}"]
-    if kind == DATETIME:
-        return [
-            f"_d = _datetime_or_none({var})",
-            "if _d is None:",
-            f"    {fail}",
-            f"{var} = _d",
-        ]
-    if kind == CODE:
-        namespace[f"_codes{index}"] = frozenset(fmt.codes)
-        return [f"if {var} not in _codes{index}:", f"    {fail}"]
-    if kind == TEXT:
-        if fmt.min_length <= 1:  # not blank is already known
-            return [f"if len({var}) > {fmt.max_length}:", f"    {fail}"]
-        return [f"if not {fmt.min_length} <= len({var}) <= {fmt.max_length}:", f"    {fail}"]
-    if kind == DIGITS:
-        return [
-            f"if not ({fmt.min_length} <= len({var}) <= {fmt.max_length} "
-            f"and {var}.isdigit() and {var}.isascii()):",
-            f"    {fail}",
-        ]
-    if kind in (MPID, ALPHANUMERIC):
-        return [
-            f"if not ({fmt.min_length} <= len({var}) <= {fmt.max_length} "
-            f"and _upper_alnum_superset({var})):",
-            f"    {fail}",
-        ]
-    if kind == FLOW_VERSION:
-        return [f"if not _flow_version_ok({var}):", f"    {fail}"]
-    raise ValueError(f"unknown format kind {kind!r}")
-
-
-def compile_group_reader(group: Group) -> Callable[[list[str], int], dict[str, Any]]:
-    """A function ``read(fields, line_no) -> items`` for lines of ``group``.
+def group_reader(group: Group) -> Callable[[list[str], int], dict[str, Any]]:
+    """A function ``read(fields, line_no) -> items`` for lines of ``group``: a loop over
+    the items, each checked with ``value_problem`` and converted with ``convert_value``.
 
     ``fields`` is the line split on ``|``: the group id, the items, then the empty text
     after the final ``|``. It raises DtcError naming the line, group and item.
     """
-    namespace: dict[str, Any] = {
-        "_fail": partial(_item_error, group),
-        "_count_error": partial(_count_error, group),
-        "_is_valid_core": is_valid_core,
-        "_dates": _DATES,
-        "_datetime_or_none": datetime_or_none,
-        "_upper_alnum_superset": _UPPER_ALNUM.issuperset,
-        "_flow_version_ok": flow_version_ok,
-    }
-    count = len(group.items)
-    names = [f"v{i}" for i in range(count)]
-    body = [
-        f"if len(fields) != {count + 2}:",
-        "    _count_error(fields, line_no)",
-        f"_, {', '.join(names)}, _ = fields",
-    ]
-    for index, item in enumerate(group.items):
-        var = names[index]
-        checks = _check_source(item.format, var, index, namespace)
-        if item.mandatory:
-            body += [f"if not {var}:", f"    _fail({index}, {var}, line_no)", *checks]
-        else:
-            body += [f"if {var}:", *("    " + c for c in checks), "else:", f"    {var} = None"]
-    pairs = ", ".join(f"{item.name!r}: {names[i]}" for i, item in enumerate(group.items))
-    body.append(f"return {{{pairs}}}")
-    source = "def read(fields, line_no):\n" + "".join(f"    {line}\n" for line in body)
-    # The source is built from the flow table above, never from file content.
-    exec(compile(source, f"<dtc reader for group {group.group_id}>", "exec"), namespace)  # noqa: S102
-    read = namespace["read"]
+    count = len(group.items) + 2
+    items = [(item.name, item.mandatory, item.format) for item in group.items]
+
+    def read(fields: list[str], line_no: int) -> dict[str, Any]:
+        if len(fields) != count:
+            _count_error(group, fields, line_no)
+        values: dict[str, Any] = {}
+        for index, (name, mandatory, fmt) in enumerate(items):
+            text = fields[index + 1]
+            if not text:
+                if mandatory:
+                    _item_error(group, index, text, line_no)
+                values[name] = None
+            elif value_problem(fmt, text) is None:
+                values[name] = convert_value(fmt, text)
+            else:
+                _item_error(group, index, text, line_no)
+        return values
+
     read.__doc__ = f"Check and convert the items of a {group.group_id} line."
-    read.source = source
     return read
 
 
-# Short codes (MPIDs, LLFCs, MTCs, SSCs) repeat across millions of lines: the checker
-# remembers the valid ones, so a value seen before costs one set lookup. Bounded like
-# the dates, so a hostile file cannot make it grow without bound.
-_KNOWN_LIMIT = 100_000
+def group_checker(group: Group) -> Callable[[list[str]], bool]:
+    """A function ``check(fields) -> bool`` for lines of ``group``: True when
+    ``group_reader`` would accept the line. The reference for the fast line reader's
+    checker (``dtc.fast_lines``): the same loop, nothing converted."""
+    count = len(group.items) + 2
+    items = [(item.mandatory, item.format) for item in group.items]
 
-
-def _remembering(check: Callable[[str], bool]) -> tuple[set[str], Callable[[str], bool]]:
-    known: set[str] = set()
-
-    def check_and_remember(text: str) -> bool:
-        if not check(text):
+    def check(fields: list[str]) -> bool:
+        if len(fields) != count:
             return False
-        if len(known) >= _KNOWN_LIMIT:
-            known.clear()
-        known.add(text)
+        for (mandatory, fmt), text in zip(items, fields[1:-1], strict=True):
+            if text:
+                if value_problem(fmt, text) is not None:
+                    return False
+            elif mandatory:
+                return False
         return True
 
-    return known, check_and_remember
-
-
-def _date_ok(text: str) -> bool:
-    try:
-        _DATES[text]
-    except KeyError:
-        return False
-    return True
-
-
-def compile_group_checker(group: Group) -> Callable[[list[str]], bool]:
-    """A function ``check(fields) -> bool`` for lines of ``group``: True when every item
-    is valid, False at the first fault.
-
-    The fast path's twin of ``compile_group_reader``: the same checks (``value_problem``
-    decides every value not seen before), generated from the same table, but nothing is
-    converted and no dict is built, for consumers that want the checked texts as they
-    are (a COPY, say). It does not explain a fault: a caller that gets False reads the
-    line again with the group reader for the reason.
-    """
-    namespace: dict[str, Any] = {"_dates": _DATES, "_date_ok": _date_ok, "_t": _CORE_TABLES}
-    count = len(group.items)
-    names = [f"v{i}" for i in range(count)]
-    body = [f"if len(fields) != {count + 2}:", "    return False"]
-    body.append(f"_, {', '.join(names)}, _ = fields")
-    for index, item in enumerate(group.items):
-        var, fmt = names[index], item.format
-        if fmt.kind == MPAN_CORE:
-            # is_valid_core inlined: a core is unique, so nothing to remember.
-            test = (
-                f"len({var}) != 13 or {var}[12] != _digit_of("
-                f"_t[0].get({var}[0:3], _BAD) + _t[1].get({var}[3:6], _BAD)"
-                f" + _t[2].get({var}[6:9], _BAD) + _t[3].get({var}[9:12], _BAD))"
-            )
-            namespace["_digit_of"], namespace["_BAD"] = _core_digit, _NOT_DIGITS
-        elif fmt.kind == DATE:
-            test = f"{var} not in _dates and not _date_ok({var})"
-        elif fmt.kind == CODE:
-            namespace[f"_codes{index}"] = frozenset(fmt.codes)
-            test = f"{var} not in _codes{index}"
-        elif fmt.kind == TEXT:
-            low = max(fmt.min_length, 1)  # not blank is already known
-            test = f"not {low} <= len({var}) <= {fmt.max_length}"
-        elif fmt.kind == DIGITS and fmt.max_length > 4:  # a UPRN: unique, not remembered
-            test = (
-                f"not ({fmt.min_length} <= len({var}) <= {fmt.max_length}"
-                f" and {var}.isdigit() and {var}.isascii())"
-            )
-        else:
-            known, check = _remembering(partial(_value_ok, fmt))
-            namespace[f"_known{index}"], namespace[f"_check{index}"] = known, check
-            test = f"{var} not in _known{index} and not _check{index}({var})"
-        if item.mandatory:
-            body += [f"if not {var} or {test}:", "    return False"]
-        else:
-            body += [f"if {var} and ({test}):", "    return False"]
-    body.append("return True")
-    source = "def check(fields):\n" + "".join(f"    {line}\n" for line in body)
-    # The source is built from the flow table above, never from file content.
-    exec(compile(source, f"<dtc checker for group {group.group_id}>", "exec"), namespace)  # noqa: S102
-    check = namespace["check"]
-    check.__doc__ = f"Whether every item of a {group.group_id} line is valid."
-    check.source = source
     return check
-
-
-def _value_ok(fmt: Format, text: str) -> bool:
-    return value_problem(fmt, text) is None
-
-
-# Stands in for a part of a core that is not three digits: makes any sum negative.
-_NOT_DIGITS = -(10**6)
-
-
-def _core_digit(total: int) -> str:
-    """The check digit character for a weighted sum (a sum below zero: not digits)."""
-    return "0123456789"[total % 11 % 10] if total >= 0 else "x"

@@ -14,14 +14,14 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any, BinaryIO
 
-from dtc.errors import DtcError, FastPathDeclined, FlowNotAccepted
+from dtc.errors import DtcError, FlowNotAccepted
+from dtc.fast_lines import CONTROL_BYTES, fast_lines
 from dtc.flows import FLOWS, HEADER, TRAILER, FlowDefinition
-from dtc.items import compile_group_checker, compile_group_reader
+from dtc.items import group_reader
 
 # C0 and C1 control characters, DEL and NUL: text files have none of them (tabs and CRs
 # inside a line included); their presence means binary data or a broken encoding.
 _CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f-\x9f]").search
-_CONTROL_BYTES = bytes([*range(0x00, 0x20), *range(0x7F, 0xA0)])  # the same, for translate()
 
 
 @dataclass(slots=True)
@@ -63,41 +63,11 @@ class Trailer:
 @lru_cache(maxsize=32)
 def group_readers(flow: FlowDefinition) -> dict[str, Any]:
     """group id -> compiled item reader, for every group of ``flow``."""
-    return {group.group_id: compile_group_reader(group) for group in flow.groups}
+    return {group.group_id: group_reader(group) for group in flow.groups}
 
 
-# The fast line reader's grammar, per flow: after a line of group X (None: the header),
-# the groups that may come next. Only flows listed here have a fast path. It is a
-# restatement of the flow table's parents, order and occurrences for the flows that are
-# sent in millions of lines; tests check that it accepts exactly what the full reader
-# accepts. ZPT is the trailer.
-FAST_NEXT_GROUPS: dict[str, dict[str | None, frozenset[str]]] = {
-    # R01 once, then any number of R02, each with exactly one R03 and then any R04s.
-    "D0204": {
-        None: frozenset({"R01"}),
-        "R01": frozenset({"R02", "ZPT"}),
-        "R02": frozenset({"R03"}),
-        "R03": frozenset({"R04", "R02", "ZPT"}),
-        "R04": frozenset({"R04", "R02", "ZPT"}),
-    },
-}
-
-
-_FAST_BLOCK = 1 << 20  # bytes the fast path reads at a time
-
-
-@lru_cache(maxsize=32)
-def _fast_table(flow: FlowDefinition) -> dict[str | None, dict[str, Any]]:
-    """after group -> {next group id -> its checker (None for the trailer)}."""
-    checkers = {group.group_id: compile_group_checker(group) for group in flow.groups}
-    return {
-        after: {gid: checkers.get(gid) for gid in following}
-        for after, following in FAST_NEXT_GROUPS[flow.flow_id].items()
-    }
-
-
-_read_header_items = compile_group_reader(HEADER)
-_read_trailer_items = compile_group_reader(TRAILER)
+_read_header_items = group_reader(HEADER)
+_read_trailer_items = group_reader(TRAILER)
 
 
 def _printable(text: str, limit: int = 20) -> str:
@@ -269,97 +239,13 @@ class DtcReader:
         return self._instances()
 
     def lines(self) -> Iterator[tuple[int, str, list[str]]]:
-        """The fast path: ``(line_no, text, fields)`` for every data line, checked.
-
-        For consumers that want the checked texts of each line as they are, with no
-        Instance or dict per line (a COPY of millions of lines). ``text`` is the line
-        without its line break, ``fields`` its ``|``-split (group id first, then the
-        items, then the empty text after the last ``|``). Values are checked exactly
-        as ``iter(reader)`` checks them but not converted (dates stay YYYYMMDD).
-
-        It never explains a fault: at the first line it does not accept it raises
-        FastPathDeclined, and the caller reads the file again with ``iter(reader)``,
-        which gives the reason (or accepts the file). The trailer is checked as the
-        full reader checks it. Only flows in FAST_NEXT_GROUPS have a fast path.
-        """
+        """The fast path: ``(line_no, text, fields)`` for every data line, checked
+        exactly as ``iter(reader)`` checks it, with no Instance or dict per line; see
+        ``dtc.fast_lines.fast_lines``. FastPathDeclined at a line it does not accept."""
         if self._started:
             raise RuntimeError("a DtcReader can be iterated only once")
         self._started = True
-        flow = self.header.flow
-        if flow.flow_id not in FAST_NEXT_GROUPS:
-            raise ValueError(f"{flow.flow_id} has no fast path")
-        table = _fast_table(flow)
-        instance_group = flow.instance_group
-        max_length = self.max_line_length
-        max_lines = self.max_lines
-        allowed = table[None]
-        flow_count = 0
-        line_no = 1
-        for text in self._fast_texts():
-            line_no += 1
-            if len(text) > max_length or text[-1:] != "|":
-                raise FastPathDeclined(line_no)
-            fields = text.split("|")
-            gid = fields[0]
-            if gid not in allowed:
-                raise FastPathDeclined(line_no)
-            check = allowed[gid]
-            if check is None:  # the trailer
-                if max_lines is not None and line_no > max_lines:
-                    raise FastPathDeclined(line_no)
-                self.line_count = line_no
-                self.flow_count = flow_count
-                self.trailer = self._read_trailer(fields, line_no)
-                if next(self._fast_texts(), None) is not None:
-                    raise DtcError("there is more after the ZPT trailer", line_no=line_no + 1)
-                return
-            if not check(fields):
-                raise FastPathDeclined(line_no)
-            if gid == instance_group:
-                flow_count += 1
-            allowed = table[gid]
-            yield line_no, text, fields
-        if max_lines is not None and line_no > max_lines:
-            raise FastPathDeclined(line_no)
-        raise FastPathDeclined(line_no)  # no trailer
-
-    def _fast_texts(self) -> Iterator[str]:
-        """The remaining lines as text, read in large blocks (one decode and one check
-        for binary bytes per block, not per line); FastPathDeclined on any control byte
-        other than the line breaks, or a block without a line break."""
-        read = self._read
-        if read is None:  # an iterable of lines: one by one
-            for raw in self._raw_lines:
-                yield from self._fast_block(raw)
-            return
-        control_bytes = _CONTROL_BYTES
-        rest = b""
-        while block := read(_FAST_BLOCK):
-            block = rest + block
-            end = block.rfind(b"\n") + 1
-            if not end:
-                if len(block) > self.max_line_length + 2:
-                    raise FastPathDeclined(self.line_count)
-                rest = block
-                continue
-            block, rest = block[:end], block[end:]
-            if b"\r" in block:
-                block = block.replace(b"\r\n", b"\n")
-            if len(block.translate(None, control_bytes)) != len(block) - block.count(b"\n"):
-                raise FastPathDeclined(self.line_count)
-            texts = block.decode("latin-1").split("\n")
-            texts.pop()  # the empty text after the last line break
-            yield from texts
-        if rest:
-            yield from self._fast_block(rest)
-
-    def _fast_block(self, raw: bytes) -> list[str]:
-        """One raw line (the last, or from an iterable) as the block reader would give it."""
-        raw = raw[:-1] if raw.endswith(b"\n") else raw
-        raw = raw[:-1] if raw.endswith(b"\r") else raw
-        if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
-            raise FastPathDeclined(self.line_count)
-        return [raw.decode("latin-1")]
+        return fast_lines(self)
 
     def _instances(self) -> Iterator[Instance]:
         flow = self.header.flow
@@ -368,7 +254,7 @@ class DtcReader:
         line_text = self._line_text
         max_length = self.max_line_length
         max_lines = self.max_lines
-        control_bytes = _CONTROL_BYTES
+        control_bytes = CONTROL_BYTES
         flow_count = 0
 
         # The open groups, outermost first; the root frame stands for the file.

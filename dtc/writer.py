@@ -11,15 +11,15 @@ from typing import Any, TextIO
 
 from dtc.errors import DtcError
 from dtc.flows import DATE, DATETIME, FLOWS, HEADER, TEXT, TRAILER, FlowDefinition, Group
-from dtc.items import compile_group_reader
+from dtc.items import group_reader
 from dtc.parser import Instance, Trailer, group_readers
 
 # What the reader refuses in a line: control characters (see parser._CONTROL_BYTE) and,
 # since files are latin-1, anything beyond it.
 _UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f]|[^\x00-\xff]").search
 
-_check_header = compile_group_reader(HEADER)
-_check_trailer = compile_group_reader(TRAILER)
+_check_header = group_reader(HEADER)
+_check_trailer = group_reader(TRAILER)
 
 
 def _timestamp(moment: datetime) -> str:

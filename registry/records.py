@@ -204,16 +204,20 @@ DIRECT_METER_COLUMNS = ["metering_point_id", *_R04_COLUMNS, "serial_key"]
 
 
 def _direct_formatter(names: list[str]):
-    """A function from a line's fields to its items as COPY columns, joined by tabs."""
-    values = [
-        f"(f[{index}] or N)" if name in _NULLABLE else f"f[{index}]"
-        for index, name in enumerate(names, 1)
-    ]
-    source = f"def columns(f):\n    return TAB.join(({', '.join(values)},))\n"
-    namespace = {"TAB": "\t", "N": _NULL}
-    # Built from the flow table's names, never from file content.
-    exec(compile(source, "<registry direct COPY columns>", "exec"), namespace)  # noqa: S102
-    return namespace["columns"]
+    """A function from a line's fields to its items as COPY columns, joined by tabs.
+    (A generated version saved 1-6 % of the parsing process's CPU on a 1 M-point first
+    load, 30 November 2026: under the 10 % that would pay for generated code.)"""
+    end = len(names) + 1
+    nullable = [index for index, name in enumerate(names) if name in _NULLABLE]
+
+    def columns(fields: list[str]) -> str:
+        values = fields[1:end]
+        for index in nullable:
+            if not values[index]:
+                values[index] = _NULL
+        return "\t".join(values)
+
+    return columns
 
 
 _r02_columns = _direct_formatter(_R02_ITEMS)

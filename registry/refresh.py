@@ -26,25 +26,16 @@ from registry.appliers import ApplyResult, related_indicator_refresh
 from registry.errors import FlowRejected
 from registry.records import (
     COPY_COLUMNS,
-    DIRECT_METER_COLUMNS,
-    DIRECT_POINT_COLUMNS,
-    METER_COLUMNS,
-    METER_VALUES,
-    POINT_COLUMNS,
-    POINT_VALUES,
     STAGE_COLUMNS,
     meter_row,
     point_row,
 )
 from registry.refresh_pipe import Declined, ParsingProcess, Progress, refresh_distributor_peek
+from registry.refresh_sql import SEEN, STAGE, RefreshSql
 from registry.sender_rules import refresh_distributor_check
 
 logger = logging.getLogger(__name__)
 
-STAGE = "registry_stage"  # one chunk of points ("P") and meters ("M")
-SEEN = "registry_stage_seen"  # every MPAN core of the file so far, with its line
-METERS = "registry_stage_meters"  # every meter of the file so far
-RECONCILE = "registry_stage_reconcile"  # fast path: points whose meters wait for the end
 CHUNK_ROWS = 20_000
 _REFRESH_LOCK = 204  # advisory lock class of refreshes (one lock per distributor id)
 _SQLITE_BATCH = 5_000
@@ -181,120 +172,7 @@ def _in_background(items: Iterator) -> Iterator:
         producer.join()
 
 
-class _Sql:
-    """The refresh's SQL, with the few spellings that differ between the databases."""
-
-    def __init__(self) -> None:
-        self.postgresql = connection.vendor == "postgresql"
-        differs = "IS DISTINCT FROM" if self.postgresql else "IS NOT"
-        same = "IS NOT DISTINCT FROM" if self.postgresql else "IS"
-        self.names = ", ".join(name for name, _ in STAGE_COLUMNS)
-        columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
-        types = dict(STAGE_COLUMNS)
-        meter_columns = ", ".join(f"{name} {types[name]}" for name in METER_COLUMNS)
-        # Temporary tables are never WAL-logged and vanish with a rollback.
-        self.create = [
-            f"DROP TABLE IF EXISTS {STAGE}",
-            f"DROP TABLE IF EXISTS {SEEN}",
-            f"CREATE TEMPORARY TABLE {STAGE} ({columns})",
-            f"CREATE TEMPORARY TABLE {SEEN} (mpan_core text PRIMARY KEY, line_no integer)",
-            f"CREATE TEMPORARY TABLE {METERS} (mpan_core text, {meter_columns})",
-            f"DROP TABLE IF EXISTS {RECONCILE}",
-            f"CREATE TEMPORARY TABLE {RECONCILE} (mpan_core text PRIMARY KEY)",
-        ]
-        if not self.postgresql:
-            # SQLite has no hash joins: the lookups into the file's meters need an index.
-            self.create.append(f"CREATE INDEX {METERS}_core ON {METERS} (mpan_core)")
-        self.empty = f"TRUNCATE {STAGE}" if self.postgresql else f"DELETE FROM {STAGE}"
-        self.seen = (
-            f"INSERT INTO {SEEN} (mpan_core, line_no)"
-            f" SELECT mpan_core, line_no FROM {STAGE} WHERE kind = 'P'"
-        )
-        meter_names = ", ".join(METER_COLUMNS)
-        self.keep_meters = (
-            f"INSERT INTO {METERS} (mpan_core, {meter_names})"
-            f" SELECT mpan_core, {meter_names} FROM {STAGE} WHERE kind = 'M'"
-        )
-        updates = ", ".join(f"{name} = excluded.{name}" for name in POINT_COLUMNS[1:])
-        old = ", ".join(f"registry_meteringpoint.{name}" for name in POINT_COLUMNS[1:])
-        new = ", ".join(f"excluded.{name}" for name in POINT_COLUMNS[1:])
-        # A distributor's first load: no point of the file can exist (its cores all
-        # start with the distributor's id), so a plain insert, no conflict checks.
-        self.insert_new = (
-            f"INSERT INTO registry_meteringpoint ({', '.join(POINT_COLUMNS)},"
-            " updated_at, has_related_mpans)"
-            f" SELECT {', '.join(POINT_VALUES)}, %s, %s FROM {STAGE} s WHERE s.kind = 'P'"
-        )
-        self.upsert = (
-            f"{self.insert_new}"
-            f" ON CONFLICT (mpan_core) DO UPDATE SET {updates}, updated_at = excluded.updated_at"
-            # Unchanged rows are not rewritten: a daily full refresh changes few points.
-            f" WHERE ({old}) {differs} ({new})"
-        )
-        # xmax is 0 for a row this statement inserted (PostgreSQL only).
-        self.upsert_counting_new = (
-            f"WITH changed AS ({self.upsert} RETURNING (xmax = 0) AS new)"
-            " SELECT COUNT(*) FILTER (WHERE new) FROM changed"
-        )
-        meter_same = " AND ".join(
-            f"{value} {same} registry_meter.{name}"
-            for name, value in zip(METER_COLUMNS, METER_VALUES, strict=True)
-        )
-        # Once the whole file is staged, the meters of its points become the file's:
-        # unchanged ones stay, others go, new ones come (two set-based statements,
-        # rather than one join against the meter table per chunk).
-        self.meters_delete = (
-            f"DELETE FROM registry_meter WHERE metering_point_id IN (SELECT mpan_core FROM {SEEN})"
-            f" AND NOT EXISTS (SELECT 1 FROM {METERS} s"
-            f"   WHERE s.mpan_core = registry_meter.metering_point_id AND {meter_same})"
-        )
-        self.meters_insert_all = (
-            f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
-            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {METERS} s"
-        )
-        self.meters_insert = (
-            f"{self.meters_insert_all} WHERE NOT EXISTS (SELECT 1 FROM registry_meter"
-            f"   WHERE registry_meter.metering_point_id = s.mpan_core AND {meter_same})"
-        )
-        # A full refresh: the distributor's points the file did not list. Every core
-        # of a distributor starts with its id, so a primary-key range selects them.
-        gone = f"NOT EXISTS (SELECT 1 FROM {SEEN} e WHERE e.mpan_core = {{}})"
-        self.gone_meters = (
-            "DELETE FROM registry_meter WHERE metering_point_id >= %s"
-            f" AND metering_point_id < %s AND {gone.format('registry_meter.metering_point_id')}"
-        )
-        self.gone_links = (
-            "DELETE FROM registry_relatedmpan WHERE"
-            f" (metering_point_id >= %s AND metering_point_id < %s"
-            f"  AND {gone.format('registry_relatedmpan.metering_point_id')})"
-            f" OR (related_id >= %s AND related_id < %s"
-            f"  AND {gone.format('registry_relatedmpan.related_id')})"
-            " RETURNING metering_point_id, related_id"
-        )
-        self.gone_points = (
-            "DELETE FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
-            f" AND {gone.format('registry_meteringpoint.mpan_core')}"
-        )
-        self.drop = [
-            f"DROP TABLE {STAGE}",
-            f"DROP TABLE {SEEN}",
-            f"DROP TABLE {METERS}",
-            f"DROP TABLE {RECONCILE}",
-        ]
-        self.reconcile_later = (
-            f"INSERT INTO {RECONCILE} (mpan_core) SELECT mpan_core FROM {STAGE} WHERE kind = 'P'"
-        )
-        self.reconcile_delete = self.meters_delete.replace(SEEN, RECONCILE)
-        self.meters_insert_chunk = (
-            f"INSERT INTO registry_meter (metering_point_id, {meter_names})"
-            f" SELECT s.mpan_core, {', '.join(METER_VALUES)} FROM {STAGE} s WHERE s.kind = 'M'"
-        )
-        self.points_before = (
-            "SELECT COUNT(*) FROM registry_meteringpoint WHERE mpan_core >= %s AND mpan_core < %s"
-        )
-
-
-def _stage_write(cursor, *, sql: _Sql, rows: list[tuple]) -> None:
+def _stage_write(cursor, *, sql: RefreshSql, rows: list[tuple]) -> None:
     if sql.postgresql:
         # Binary COPY: half the client and server work of text COPY for these rows.
         with cursor.cursor.copy(f"COPY {STAGE} ({sql.names}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -333,7 +211,7 @@ def _copy_write(cursor, *, data: bytes) -> None:
         copy.write(data)
 
 
-def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) -> None:
+def _chunk_merge(cursor, sql: RefreshSql, stage, points: int, state: _Refresh, now) -> None:
     """Stage one chunk (`stage(cursor)` writes it) and merge its `points` points."""
     cursor.execute(sql.empty)
     stage(cursor)
@@ -373,7 +251,7 @@ def _chunk_merge(cursor, sql: _Sql, stage, points: int, state: _Refresh, now) ->
             cursor.execute(sql.meters_insert_chunk)
 
 
-def _meters_merge(cursor, sql: _Sql, state: _Refresh) -> None:
+def _meters_merge(cursor, sql: RefreshSql, state: _Refresh) -> None:
     if state.aligned:
         if state.reconcile:
             cursor.execute(sql.reconcile_delete)
@@ -387,7 +265,7 @@ def _meters_merge(cursor, sql: _Sql, state: _Refresh) -> None:
         cursor.execute(sql.meters_insert_all)
 
 
-def _absent_delete(cursor, sql: _Sql, distributor_id: str) -> None:
+def _absent_delete(cursor, sql: RefreshSql, distributor_id: str) -> None:
     low, high = distributor_id, str(int(distributor_id) + 1)
     cursor.execute(sql.gone_meters, [low, high])
     cursor.execute(sql.gone_links, [low, high, low, high])
@@ -416,7 +294,7 @@ def refresh_apply(
     process parses while this one merges. If that path declines the file, the
     savepoint undoes what it did and `instances` are applied as always, which explains
     the fault."""
-    sql = _Sql()
+    sql = RefreshSql()
     if sql.postgresql and path is not None:
         try:
             with transaction.atomic():
@@ -442,7 +320,7 @@ def refresh_apply(
         return _refresh_finish(cursor, sql, state)
 
 
-def _stage_create(cursor, sql: _Sql) -> None:
+def _stage_create(cursor, sql: RefreshSql) -> None:
     if sql.postgresql:
         # Room for the hash joins of the merge, for this transaction only.
         cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -451,7 +329,7 @@ def _stage_create(cursor, sql: _Sql) -> None:
 
 
 def _refresh_apply_pipelined(
-    sql: _Sql,
+    sql: RefreshSql,
     path: Path,
     *,
     sender: RefreshSender,
@@ -488,7 +366,7 @@ def _refresh_apply_pipelined(
                         raise Declined
                     state.points_before = _points_before_count(cursor, sql, state.distributor_id)
                 if direct:
-                    _direct_copy(cursor, data, split)
+                    _direct_copy(cursor, sql, data, split)
                 else:
                     _chunk_merge(cursor, sql, partial(_copy_write, data=data), points, state, now)
                 state.points += points
@@ -499,16 +377,14 @@ def _refresh_apply_pipelined(
         return _refresh_finish(cursor, sql, state)
 
 
-def _direct_copy(cursor, data: bytes, split: int) -> None:
+def _direct_copy(cursor, sql: RefreshSql, data: bytes, split: int) -> None:
     """A first load's chunk: its points, then its meters, into the registry's tables."""
     view = memoryview(data)
-    points = f"COPY registry_meteringpoint ({', '.join(DIRECT_POINT_COLUMNS)}) FROM STDIN"
-    meters = f"COPY registry_meter ({', '.join(DIRECT_METER_COLUMNS)}) FROM STDIN"
     try:
         with transaction.atomic():
-            with cursor.cursor.copy(points) as copy:
+            with cursor.cursor.copy(sql.direct_points) as copy:
                 copy.write(view[:split])
-            with cursor.cursor.copy(meters) as copy:
+            with cursor.cursor.copy(sql.direct_meters) as copy:
                 copy.write(view[split:])
     except (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError):
         # (The raw cursor's COPY raises psycopg's own errors.) A core listed twice
@@ -517,7 +393,7 @@ def _direct_copy(cursor, data: bytes, split: int) -> None:
         raise Declined from None
 
 
-def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:
+def _points_before_count(cursor, sql: RefreshSql, distributor_id: str) -> int:
     """The distributor's points now; refreshes of one distributor wait for each other
     from here to their commit, so the count holds for the whole transaction."""
     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REFRESH_LOCK, int(distributor_id)])
@@ -526,7 +402,7 @@ def _points_before_count(cursor, sql: _Sql, distributor_id: str) -> int:
     return cursor.fetchone()[0]
 
 
-def _refresh_finish(cursor, sql: _Sql, state: _Refresh) -> ApplyResult:
+def _refresh_finish(cursor, sql: RefreshSql, state: _Refresh) -> ApplyResult:
     """Once every chunk is in: the meters, and for a full refresh the absent points."""
     if not state.refresh_type:
         raise FlowRejected("the refresh has no R01 group", group="R01")

@@ -1,4 +1,4 @@
-"""The fast line reader (`DtcReader.lines`) accepts exactly what the full reader
+"""The fast line reader (`dtc.fast_lines`, `DtcReader.lines`) accepts exactly what the full reader
 accepts: the same lines for a good file; for a bad one, the full reader's error or
 FastPathDeclined (the caller then asks the full reader for the reason)."""
 
@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dtc import DtcError, FastPathDeclined, read_flow
+from dtc.fast_lines import compile_group_checker
 from dtc.flows import D0204
-from dtc.items import compile_group_checker, compile_group_reader
+from dtc.items import group_checker, group_reader
 from tests.dtc.files import D0204_HEADER, D0312_HEADER, core, dtc_file, line
 from tests.dtc.test_properties import FAST, value_strategy
 
@@ -123,13 +124,18 @@ def test_the_checker_agrees_with_the_reader_for_any_values(data):
         good = value_strategy(item).map(
             lambda v: v.strftime("%Y%m%d") if hasattr(v, "strftime") else v
         )
-        values.append(data.draw(st.one_of(good, st.sampled_from(["", "X", "1", "0000000000000"]))))
+        # Good values, values at and just past the length limits, and a few oddities.
+        fmt = item.format
+        edges = {"0" * size for size in (fmt.min_length - 1, fmt.max_length, fmt.max_length + 1)}
+        odd = st.sampled_from(sorted({"", "X", "1", "0000000000000", *edges}))
+        values.append(data.draw(st.one_of(good, odd)))
     fields = [group.group_id, *values, ""]
 
     try:
-        compile_group_reader(group)(fields, 2)
+        group_reader(group)(fields, 2)
         reader_accepts = True
     except DtcError:
         reader_accepts = False
 
+    assert group_checker(group)(fields) is reader_accepts
     assert compile_group_checker(group)(fields) is reader_accepts

@@ -23,7 +23,7 @@ from dtc.flows import (
     Group,
     Item,
 )
-from dtc.items import compile_group_reader, value_problem
+from dtc.items import group_reader, value_problem
 from dtc.mpan import check_digit
 from tests.dtc.files import D0204_HEADER, D0312_HEADER, core, dtc_file, line
 
@@ -219,7 +219,7 @@ ITEM_TEXT = st.text(TEXT_CHARS, max_size=16) | st.sampled_from(
 )
 def test_the_compiled_checks_agree_with_the_reference_checks(group, data):
     values = [data.draw(ITEM_TEXT) for _ in group.items]
-    read = compile_group_reader(group)
+    read = group_reader(group)
 
     try:
         items = read([group.group_id, *values, ""], 7)

@@ -1,6 +1,11 @@
 """The fast path of a refresh on PostgreSQL (a second process parses, text COPY) stores
 exactly what the full reader stores, and hands every fault to the full reader."""
 
+import logging
+import os
+from pathlib import Path
+
+import billiard
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -57,7 +62,7 @@ def registry_rows() -> tuple:
 
 
 def test_the_fast_path_stores_exactly_what_the_full_reader_stores(
-    on_postgresql, distributor, processes, monkeypatch
+    on_postgresql, distributor, processes, monkeypatch, caplog
 ):
     # DTC files are latin-1.
     data = refresh_bytes(awkward_points(), file_id="RF000010").decode().encode("latin-1")
@@ -68,11 +73,13 @@ def test_the_fast_path_stores_exactly_what_the_full_reader_stores(
     by_full_reader = registry_rows()
     MeteringPoint.objects.all().delete()
 
-    flow_file = send(data.replace(b"RF000010", b"RF000011"), sender=distributor)
+    with caplog.at_level(logging.INFO, logger="registry.refresh"):
+        flow_file = send(data.replace(b"RF000010", b"RF000011"), sender=distributor)
 
     assert flow_file.status == FlowFileStatus.APPLIED
     assert flow_file.accepted_count == 12
     assert len(processes) == 1
+    assert "declined" not in caplog.text  # the parsing process applied it
     assert registry_rows() == by_full_reader
     assert MeteringPoint.objects.filter(postcode_key="SW1A1AA").count() == 1
 
@@ -106,3 +113,43 @@ def test_a_point_listed_twice_in_a_first_load_is_named_by_the_full_reader(
     assert flow_file.errors[0]["line"] == second
     assert f"also on line {first}" in flow_file.errors[0]["reason"]
     assert MeteringPoint.objects.count() == 0
+
+
+def test_the_parsing_process_is_stopped_and_collected_when_the_reader_stops_early(
+    on_postgresql, tmp_path
+):
+    stored = tmp_path / "refresh.txt"
+    stored.write_bytes(refresh_bytes(points(50, seed=6), file_id="RF000014"))
+    child = refresh_pipe.ParsingProcess(stored, accepted_versions=None, gsp_groups={}, chunk_rows=4)
+    chunks = iter(child)
+    first = next(chunks)
+    pid = child._process.pid
+
+    child.close()
+
+    assert first[1] > 0
+    assert child.refresh == ("F", "12")
+    with pytest.raises(ProcessLookupError):  # stopped and collected: no zombie left
+        os.kill(pid, 0)
+
+
+def _points_parsed(path: str) -> int:
+    child = refresh_pipe.ParsingProcess(
+        Path(path), accepted_versions=None, gsp_groups={}, chunk_rows=4
+    )
+    try:
+        return sum(points for _, points, _, _ in child)
+    finally:
+        child.close()
+
+
+def test_a_celery_prefork_worker_can_start_the_parsing_process(tmp_path):
+    # A prefork worker is a daemonic billiard process: the standard library's
+    # multiprocessing refuses to start children there.
+    stored = tmp_path / "refresh.txt"
+    stored.write_bytes(refresh_bytes(points(9, seed=7), file_id="RF000015"))
+
+    with billiard.Pool(1) as pool:
+        parsed = pool.apply(_points_parsed, (str(stored),))
+
+    assert parsed == 9
