@@ -235,7 +235,8 @@ def test_an_organisation_admin_cannot_hold_more_active_keys_than_the_limit(
     caps.API_KEYS_PER_ORGANISATION = 2
     client = signed_in(org_admin)
     for name in ("first", "second"):
-        assert client.post("/organisation/api-keys/", {"name": name}).status_code == 200
+        # Created, then sent on to the page that shows the secret once (post/redirect/get).
+        assert client.post("/organisation/api-keys/", {"name": name}).status_code == 302
     assert OrganisationApiKey.objects.filter(organisation=organisation).count() == 2
 
     response = client.post("/organisation/api-keys/", {"name": "third"})
@@ -243,7 +244,8 @@ def test_an_organisation_admin_cannot_hold_more_active_keys_than_the_limit(
     assert "already has 2 active API keys, the most it may hold" in response.content.decode()
     assert OrganisationApiKey.objects.filter(organisation=organisation).count() == 2
     first = OrganisationApiKey.objects.get(name="first")
-    client.post(f"/organisation/api-keys/{first.prefix}/revoke/")
+    client.post(f"/organisation/api-keys/{first.prefix}/revoke/", {"name": "first"})
+    assert OrganisationApiKey.objects.get(name="first").revoked
     client.post("/organisation/api-keys/", {"name": "third"})
     assert OrganisationApiKey.objects.filter(organisation=organisation, revoked=False).count() == 2
 
