@@ -23,6 +23,7 @@ from accounts.roles import UserRole
 from accounts.tokens import InviteLinkError, invite_token_user
 from core.csvfile import csv_lines
 from core.http import client_ip
+from core.text import count_noun
 
 AUDIT_PAGE_SIZE = 50
 
@@ -164,7 +165,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Invitation sent to {form.cleaned_data['email']}. "
-                f"The link is valid for {days} days.",
+                f"The link is valid for {count_noun(days, 'day')}.",
             )
             return redirect("organisation:users")
     return render(request, "organisation/user_invite.html", {"form": form})
