@@ -77,7 +77,7 @@ def test_an_admin_triggers_a_password_reset_and_the_user_completes_it(
     page.wait_for_url(re.compile(r"/accounts/password/reset/key/done/"))
 
     log_in(page, live_server.url, member.email, TEST_PASSWORD)
-    assert page.get_by_role("alert").is_visible()  # the old password no longer works
+    page.get_by_role("alert").wait_for()  # the old password no longer works (waits: no race)
     log_in(page, live_server.url, member.email, NEW_PASSWORD)
     page.wait_for_url(live_server.url + "/")
 
