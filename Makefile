@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format install clean bench
+.PHONY: run test test-fast lint format install clean bench reset-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --port $(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The demo accounts as seed_demo made them: password, no authenticator, active.
+reset-demo: $(STAMP)
+	$(BIN)/python manage.py reset_demo
 
 # The whole suite in parallel (pytest-xdist), then the smoke-scale benchmark alone (it
 # measures, so it does not share the cores); the coverage total is printed at the end.

@@ -1,4 +1,8 @@
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
@@ -48,6 +52,45 @@ class LoginForm(AllauthLoginForm):
             invalid="Enter an e-mail address in the form name@example.com.",
         )
         self.fields["password"].error_messages["required"] = "Enter your password."
+
+
+def _relabel(form: forms.Form, labels: dict[str, str]) -> None:
+    """allauth's labels are in title case ("New Password"): the portal's, without the
+    placeholders that repeat them."""
+    for name, label in labels.items():
+        form.fields[name].label = label
+        form.fields[name].widget.attrs.pop("placeholder", None)
+
+
+NEW_PASSWORD_LABELS = {"password1": "New password", "password2": "Type the new password again"}
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"oldpassword": "Current password", **NEW_PASSWORD_LABELS})
+
+
+class SetAccountPasswordForm(AllauthSetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password1": "Password", "password2": "Type the password again"})
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": "E-mail address"})
+        self.fields["email"].error_messages.update(
+            required="Enter your e-mail address.",
+            invalid="Enter an e-mail address in the form name@example.com.",
+        )
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, NEW_PASSWORD_LABELS)
 
 
 class InviteAcceptForm(SetPasswordForm):

@@ -15,6 +15,7 @@ from accounts.queries import user_has_mfa, user_requires_mfa
 from accounts.services import account_event_record
 from accounts.sessions import LAST_SEEN, LOGIN_AT, session_login_stamp
 from core.http import client_ip
+from core.text import count_noun
 
 # last-seen is written at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION = 15
@@ -82,10 +83,10 @@ class SessionTimeoutMiddleware:
             return None
         if now - login_at > settings.ACCOUNT_SESSION_ABSOLUTE_TIMEOUT:
             hours = settings.ACCOUNT_SESSION_ABSOLUTE_TIMEOUT // 3600
-            return f"a session lasts at most {hours} hours"
+            return f"a session lasts at most {count_noun(hours, 'hour')}"
         if now - session.get(LAST_SEEN, login_at) > settings.ACCOUNT_SESSION_IDLE_TIMEOUT:
             minutes = settings.ACCOUNT_SESSION_IDLE_TIMEOUT // 60
-            return f"no activity for {minutes} minutes"
+            return f"no activity for {count_noun(minutes, 'minute')}"
         if now - session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
             session[LAST_SEEN] = now
         return None

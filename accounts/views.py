@@ -23,6 +23,7 @@ from accounts.roles import UserRole
 from accounts.tokens import InviteLinkError, invite_token_user
 from core.csvfile import csv_lines
 from core.http import client_ip
+from core.text import count_noun
 
 AUDIT_PAGE_SIZE = 50
 
@@ -113,10 +114,27 @@ def user_list_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+USER_DELETE_CONFIRM = {
+    "heading": "Delete this account?",
+    "consequences": [
+        "Their name, e-mail address, password and two-factor devices are removed for good, "
+        "and every session they have open ends now.",
+        "The audit keeps its records of what they did, under an anonymous id.",
+        "This cannot be undone: to give them access again, invite them as a new user.",
+    ],
+    "button": "Delete the account",
+}
+
+
 @organisation_admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def user_delete(request: HttpRequest, user_id: int) -> HttpResponse:
+    """GET: a page that says what deleting does; the POST from it deletes."""
     member = queries.organisation_member_get(admin=request.user, user_id=user_id)
+    if request.method == "GET":
+        return render(
+            request, "organisation/user_confirm.html", {"member": member, **USER_DELETE_CONFIRM}
+        )
     email = member.email
     try:
         services.user_delete(by=request.user, user=member, ip_address=client_ip(request))
@@ -147,7 +165,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Invitation sent to {form.cleaned_data['email']}. "
-                f"The link is valid for {days} days.",
+                f"The link is valid for {count_noun(days, 'day')}.",
             )
             return redirect("organisation:users")
     return render(request, "organisation/user_invite.html", {"form": form})

@@ -56,3 +56,31 @@ def demo_data_load() -> list[DemoUser]:
             is_superuser=is_service_admin,
         )
     return DEMO_USERS
+
+
+@transaction.atomic
+def demo_accounts_reset() -> list[DemoUser]:
+    """Put the demo organisations and users back as seed_demo made them: the demo
+    password, active, their role and name, no authenticator (two-factor set up afresh),
+    the organisations active without a two-factor requirement. A deleted (anonymised)
+    demo user is made again. Other users and the registry are left alone."""
+    from allauth.mfa.models import Authenticator
+
+    demo_data_load()
+    for mpid, name, role in DEMO_ORGANISATIONS:
+        Organisation.objects.filter(mpid=mpid).update(
+            name=name, role_codes=role, is_active=True, mfa_required=False
+        )
+    for demo in DEMO_USERS:
+        user = User.objects.get(email=demo.email)
+        is_service_admin = demo.role == UserRole.SERVICE_ADMIN
+        user.full_name = demo.full_name
+        user.organisation = Organisation.objects.get(mpid=demo.mpid)
+        user.role = demo.role
+        user.is_active = True
+        user.is_staff = user.is_superuser = is_service_admin
+        user.dormancy_warned_at = None
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Authenticator.objects.filter(user=user).delete()
+    return DEMO_USERS

@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 from accounts.models import Organisation
+from bench.demo_examples import demo_example_points
 from bench.generate import flow_files_generate
 from registry.models import FlowFileChannel, FlowFileStatus, MeteringPoint
 from registry.services import flow_file_process, flow_file_receive
@@ -13,12 +14,18 @@ DEMO_DISTRIBUTOR = "12"  # London, sent by the demo distributor LOND
 
 
 def demo_registry_load(*, count: int = DEMO_METERING_POINTS) -> int:
-    """Generate a London full refresh (plus MTRW's D0312 and a D0386) and apply them;
+    """Generate a London full refresh (plus MTRW's D0312 and a D0386), with the fixed
+    example points of bench.demo_examples at its end, and apply them;
     does nothing when the registry already holds points. Returns the points loaded."""
     if MeteringPoint.objects.exists():
         return 0
     with tempfile.TemporaryDirectory() as folder:
-        paths = flow_files_generate(count=count, out=Path(folder), distributor=DEMO_DISTRIBUTOR)
+        paths = flow_files_generate(
+            count=count,
+            out=Path(folder),
+            distributor=DEMO_DISTRIBUTOR,
+            extra_points=demo_example_points(),
+        )
         wanted = [p for p in paths if p.name.startswith(("D0204", "D0386", "D0312_MTRW"))]
         for path in sorted(wanted):  # the refresh first: D0204 < D0312 < D0386
             with path.open("rb") as content:

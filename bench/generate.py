@@ -8,6 +8,7 @@ Everything is streamed: a file of millions of points is written without holding 
 memory. The same seed gives the same files.
 """
 
+import itertools
 import multiprocessing
 import os
 import random  # synthetic data, seeded for repeatability: not for secrets
@@ -332,10 +333,16 @@ def relationships_write(
 
 
 def flow_files_generate(
-    *, count: int, out: Path, distributor: str | None = None, seed: int = 2019
+    *,
+    count: int,
+    out: Path,
+    distributor: str | None = None,
+    seed: int = 2019,
+    extra_points: list[Instance] = (),
 ) -> list[Path]:
     """A D0204 full refresh per distributor (all DNO areas unless one is named), a D0312
-    per meter operator for some of its points, and a D0386 linking pairs of points."""
+    per meter operator for some of its points, and a D0386 linking pairs of points.
+    `extra_points` (fixed points, e.g. the demo's examples) end the first refresh."""
     out.mkdir(parents=True, exist_ok=True)
     distributors = [distributor] if distributor else list(DISTRIBUTORS)
     share, extra = divmod(count, len(distributors))
@@ -348,8 +355,11 @@ def flow_files_generate(
         with path.open("w", encoding="ascii", newline="") as handle:
             refresh_write(
                 handle,
-                points=metering_points(
-                    points, distributor_id=distributor_id, seed=seed, sample=sample
+                points=itertools.chain(
+                    metering_points(
+                        points, distributor_id=distributor_id, seed=seed, sample=sample
+                    ),
+                    extra_points if index == 0 else (),
                 ),
                 distributor_id=distributor_id,
                 file_id=f"RF{seed % 10000:04d}{distributor_id}",

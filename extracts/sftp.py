@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record
+from core.text import count_noun
 from extracts import queries
 from extracts.models import SshPublicKey
 from reports.models import Report
@@ -180,7 +181,8 @@ class PortalSSHServer(asyncssh.SSHServer):
             minutes = max(1, settings.SFTP_FAILURE_WINDOW // 60)
             raise asyncssh.DisconnectError(
                 asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
-                f"Too many failed logins from your address: try again in {minutes} minutes.",
+                f"Too many failed logins from your address: try again in "
+                f"{count_noun(minutes, 'minute')}.",
             )
         return True
 

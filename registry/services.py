@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.roles import MarketRole
 from core.csvfile import CsvWriter
+from core.text import count_noun
 from dtc import DtcError, read_flow
 from dtc.codes import DISTRIBUTORS
 from registry import appliers, refresh
@@ -157,7 +158,8 @@ def flow_file_reprocess(*, flow_file_id: int) -> FlowFile:
             raise FlowFileError(
                 f"File {flow_file.pk} cannot be processed again: its stored copy was removed on"
                 f" {removed:%d/%m/%Y} (rejected files are kept"
-                f" {settings.FLOW_REJECTED_RETENTION_DAYS} days). Send the file again."
+                f" {count_noun(settings.FLOW_REJECTED_RETENTION_DAYS, 'day')})."
+                " Send the file again."
             )
         flow_file.status = FlowFileStatus.RECEIVED
         flow_file.save(update_fields=["status"])

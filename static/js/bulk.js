@@ -30,8 +30,8 @@
     bar.value = state.status === "done" ? bar.max : state.processed;
     bar.textContent = state.percent + " %";
     setText("bulk-percent", state.percent + " %");
-    setText("bulk-processed", String(state.processed));
-    setText("bulk-matched", String(state.matched));
+    setText("bulk-processed", state.processed.toLocaleString("en-GB"));
+    setText("bulk-matched", state.matched.toLocaleString("en-GB"));
     var status = byId("bulk-status");
     status.textContent = state.status_display;
     status.className = "status status-" + state.status;

@@ -41,7 +41,7 @@ def test_an_anonymous_account_page_renders_in_the_portal(client, name):
 def test_form_errors_are_labelled_as_on_the_login_page(client, member):
     client.force_login(member)
     page = client.post(reverse("account_change_password"), {}).content.decode()
-    assert '<label for="id_oldpassword">Current Password</label>' in page
+    assert '<label for="id_oldpassword">Current password</label>' in page
     assert '<p class="field-error"' in page
 
 

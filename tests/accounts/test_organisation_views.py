@@ -29,10 +29,17 @@ SCREENS = [
     ("organisation:user-mfa-reset", "get", True, None),
     ("organisation:user-mfa-reset", "post", True, {}),
     ("organisation:user-invite-resend", "post", True, {}),
+    ("organisation:user-delete", "get", True, None),
+    ("organisation:user-delete", "post", True, {}),
 ]
 USER_SCREENS = [screen for screen in SCREENS if screen[2]]
 # Screens whose GET is a page (a form, or a confirmation of what the POST will do).
-CONFIRMED = {"organisation:invite", "organisation:user-deactivate", "organisation:user-mfa-reset"}
+CONFIRMED = {
+    "organisation:invite",
+    "organisation:user-deactivate",
+    "organisation:user-mfa-reset",
+    "organisation:user-delete",
+}
 
 
 def _url(name: str, takes_id: bool, user_id: int) -> str:
@@ -144,6 +151,7 @@ def test_a_state_change_needs_a_csrf_token(org_admin, member):
     [
         ("user-deactivate", "They can no longer log in"),
         ("user-mfa-reset", "Their authenticator app and recovery codes stop working now"),
+        ("user-delete", "This cannot be undone"),
     ],
 )
 def test_a_destructive_action_is_confirmed_on_a_page_that_changes_nothing(

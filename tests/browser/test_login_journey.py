@@ -31,5 +31,5 @@ def test_a_wrong_password_is_refused_with_a_message(live_server, page, organisat
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
 
-    assert page.get_by_role("alert").is_visible()
+    page.get_by_role("alert").wait_for()  # waits for the answer, unlike is_visible()
     assert "/accounts/login/" in page.url

@@ -218,3 +218,16 @@ def test_the_list_shows_only_the_organisations_jobs(member_client, member, other
     page = member_client.get("/bulk/").content.decode()
     assert f"Bulk search {mine.pk}<" in page
     assert f"Bulk search {theirs.pk}<" not in page
+
+
+def test_the_progress_counts_one_row_in_the_singular_and_many_with_a_separator(
+    member_client, member
+):
+    one = a_job(member)
+    page = member_client.get(f"/bulk/{one.pk}/").content.decode()
+    assert " of 1 row searched" in page
+    many = a_job(member, text="\n".join(mpan_core_for(n) for n in range(1, 1201)))
+    BulkSearch.objects.filter(pk=many.pk).update(processed=1200, matched=1001)
+    page = member_client.get(f"/bulk/{many.pk}/").content.decode()
+    assert '<span id="bulk-processed">1,200</span> of 1,200 rows searched' in page
+    assert '<span id="bulk-matched">1,001</span> found' in page

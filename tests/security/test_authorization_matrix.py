@@ -270,7 +270,7 @@ MATRIX["organisation/users/<int:user_id>/delete/"] = {
     "POST": (L, 404, "302>/organisation/users/", 404, 404, 404),
 }
 # The destructive ones first show a page that says what will happen (GET).
-for _action in ("deactivate", "mfa-reset"):
+for _action in ("deactivate", "mfa-reset", "delete"):
     MATRIX[f"organisation/users/<int:user_id>/{_action}/"]["GET"] = (L, 404, 200, 404, 404, 404)
 
 # --- The Django admin (third-party views), covered by its prefix -----------------------
