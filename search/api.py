@@ -101,6 +101,22 @@ class _MeteringPointApi(APIView):
         api_key = api_key_of(request)
         return data_items_for(api_key=api_key) if api_key else data_items_for(user=request.user)
 
+    def _technical_details(self, request: Request, mpan: str | None) -> dict:
+        """One point's document (the detail operation, alone or in a batch): parsed,
+        checked and counted against the caps, audited, then read."""
+        try:
+            core = mpan_parse(mpan)
+        except SearchInputError as error:
+            raise _invalid("mpan", error) from error
+        self._check_allowance(request)
+        detail = metering_point_detail(core)
+        self._record(
+            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
+        )
+        if detail is None:
+            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
+        return detail_document(detail, self._items(request))
+
     def _related_document(self, request: Request, mpan_core: str | None) -> dict:
         try:
             core = mpan_parse(mpan_core)
@@ -236,18 +252,7 @@ class MeteringPointDetailApi(_MeteringPointApi):
         responses={200: MeteringPointDetailSerializer, 400: ERROR_RESPONSE, 404: ERROR_RESPONSE},
     )
     def get(self, request: Request, mpan_core: str) -> Response:
-        try:
-            core = mpan_parse(mpan_core)
-        except SearchInputError as error:
-            raise _invalid("mpan", error) from error
-        self._check_allowance(request)
-        detail = metering_point_detail(core)
-        self._record(
-            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
-        )
-        if detail is None:
-            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
-        return Response(detail_document(detail, self._items(request)))
+        return Response(self._technical_details(request, mpan_core))
 
 
 # --- Related MPANs and the batch form ---------------------------------------------------------
@@ -309,20 +314,6 @@ class BatchApi(_MeteringPointApi):
         if operation == "technical_details":
             return self._technical_details(request, params.get("mpan"))
         return self._search(request, params)
-
-    def _technical_details(self, request: Request, mpan: str | None) -> dict:
-        try:
-            core = mpan_parse(mpan)
-        except SearchInputError as error:
-            raise _invalid("mpan", error) from error
-        self._check_allowance(request)
-        detail = metering_point_detail(core)
-        self._record(
-            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
-        )
-        if detail is None:
-            raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
-        return detail_document(detail, self._items(request))
 
     def _search(self, request: Request, params: dict) -> dict:
         query = search_parameters_parse(params)
