@@ -122,9 +122,19 @@ if DATABASE_URL:
         # CONN_MAX_AGE must stay 0 with a pool.
         _db["CONN_MAX_AGE"] = 0
         # The pool checks a connection before lending it, so one that died (a database
-        # restart, a terminated backend) is replaced instead of failing a request.
-        _db["CONN_HEALTH_CHECKS"] = True
-        _db.setdefault("OPTIONS", {})["pool"] = {
+        # restart, a terminated backend) is replaced instead of failing a request; the
+        # check makes a round trip only when the server has closed the connection
+        # (core/postgresql/base.py, Django's backend with that check), so Django's own
+        # check (CONN_HEALTH_CHECKS) is off.
+        _db["ENGINE"] = "core.postgresql"
+        _db["CONN_HEALTH_CHECKS"] = False
+        # Django turns psycopg's prepared statements off (for PgBouncer's transaction
+        # mode); the pool keeps connections, so the hot lookups' SQL (core/compiled.py)
+        # is prepared after this many runs on a connection (0: at the first).
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = env_int(
+            "DATABASE_PREPARE_THRESHOLD", 2
+        )
+        _db["OPTIONS"]["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 1),
             "max_size": env_int("DATABASE_POOL_MAX", 8),
             "timeout": 10,
@@ -134,13 +144,18 @@ if DATABASE_URL:
     DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
     if DATABASE_REPLICA_URL:
         _replica = database_config(DATABASE_REPLICA_URL)
-        if {_db["ENGINE"], _replica["ENGINE"]} != {"django.db.backends.postgresql"}:
+        if (
+            _db["ENGINE"] != "core.postgresql"
+            or _replica["ENGINE"] != "django.db.backends.postgresql"
+        ):
             raise ImproperlyConfigured(
                 "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica."
             )
+        _replica["ENGINE"] = "core.postgresql"
         _replica["CONN_MAX_AGE"] = 0
-        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica["CONN_HEALTH_CHECKS"] = False
         _replica.setdefault("OPTIONS", {})["pool"] = dict(_db["OPTIONS"]["pool"], timeout=2)
+        _replica["OPTIONS"]["prepare_threshold"] = _db["OPTIONS"]["prepare_threshold"]
         _replica["OPTIONS"]["connect_timeout"] = 2
         # Tests: the replica reads the primary's test database, which replication copies.
         _replica["TEST"] = {"MIRROR": "default"}

@@ -1,11 +1,13 @@
 """Writes for search: the audit record and the daily caps."""
 
+import functools
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from accounts.models import OrganisationApiKey, User
+from core.compiled import prepared_cursor
 from core.counters import Counter, counters_take
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchQuery
@@ -213,20 +215,29 @@ def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
     own transaction, so nothing else on the connection commits asynchronously (hence
     only in autocommit, outside any atomic block).
     """
-    fields = [field for field in SearchEvent._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    values = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(SearchEvent._meta.db_table)} ({columns})"  # noqa: S608 - names from the model
-        f" SELECT {values} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS c"
-        " RETURNING id"
-    )
+    fields, sql = _audit_insert(connection.alias)
     params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(sql, params)
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias
+
+
+@functools.cache
+def _audit_insert(alias: str) -> tuple[list, str]:
+    """The audit row's fields and INSERT, made once per process (and prepared by each
+    connection, core/compiled.py)."""
+    db = connections[alias]
+    fields = [field for field in SearchEvent._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    values = ", ".join(f"%s::{field.db_type(db)}" for field in fields)
+    sql = (
+        f"INSERT INTO {db.ops.quote_name(SearchEvent._meta.db_table)} ({columns})"  # noqa: S608 - names from the model
+        f" SELECT {values} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS c"
+        " RETURNING id"
+    )
+    return fields, sql
 
 
 def search_event_partitions_maintain() -> list[tuple[str, str]]:

@@ -14,3 +14,48 @@ def test_it_runs_on_the_database_that_database_url_names():
     else:
         assert connection.vendor == "sqlite"
     print(f"database vendor: {connection.vendor}")
+
+
+@pytest.mark.django_db
+def test_the_pool_asks_the_server_only_about_a_connection_it_closed(monkeypatch):
+    """core/postgresql/base.py: the pool lends an idle connection without a round trip;
+    one whose backend was terminated is checked, found dead and replaced, so no request
+    gets it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the connection pool is PostgreSQL's (DATABASE_URL=postgres://...)")
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+    from core.postgresql.base import connection_check
+
+    pool = connection.pool
+    assert pool._check is connection_check
+    round_trips = []
+    library_check = ConnectionPool.check_connection
+    monkeypatch.setattr(
+        ConnectionPool,
+        "check_connection",
+        staticmethod(lambda conn: (round_trips.append(conn), library_check(conn))),
+    )
+    connection.close()  # this test's connection back to the pool
+    for _ in range(3):
+        with pool.connection() as lent:
+            lent.execute("SELECT 1")
+    assert round_trips == []
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "localhost",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=True,
+    ) as admin:
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    assert ended  # every pooled connection, as a restart would
+    with pool.connection() as lent:
+        assert lent.execute("SELECT 1").fetchone() == (1,)
+    assert round_trips  # the dead ones were asked, found dead and replaced
+    assert all(conn.closed for conn in round_trips)
