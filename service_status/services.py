@@ -333,12 +333,14 @@ def _check_broadcast(broadcast: Broadcast) -> None:
     unknown_roles = set(broadcast.user_role_list) - set(UserRole.values)
     if unknown_roles:
         raise ServiceStatusError(
-            f"Unknown portal role(s) {sorted(unknown_roles)}; use {UserRole.values}."
+            f"Unknown portal {'role' if len(unknown_roles) == 1 else 'roles'} "
+            f"{sorted(unknown_roles)}; use {UserRole.values}."
         )
     unknown_codes = set(broadcast.market_role_codes) - set(MarketRole.values)
     if unknown_codes:
         raise ServiceStatusError(
-            f"Unknown market role code(s) {sorted(unknown_codes)}; use {MarketRole.values}."
+            f"Unknown market role {'code' if len(unknown_codes) == 1 else 'codes'} "
+            f"{sorted(unknown_codes)}; use {MarketRole.values}."
         )
 
 
