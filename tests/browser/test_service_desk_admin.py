@@ -27,7 +27,7 @@ def desk(live_server, page, service_admin_without_mfa):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_label("Code").fill(totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
     return page
 
