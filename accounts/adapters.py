@@ -129,6 +129,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # What to do, not only what went wrong (issue 17).
+        "incorrect_code": (
+            "That code is not right. Type the code your authenticator app shows now; "
+            "if it has just changed, wait for the next one."
+        ),
+        "cannot_delete_authenticator": (
+            "Two-factor authentication is required for your account, so you cannot "
+            "deactivate the authenticator app. If you have a new phone, ask your "
+            "organisation's admin (or the service desk) to reset your two-factor "
+            "authentication, then set it up again."
+        ),
+        "cannot_generate_recovery_codes": (
+            "Set up the authenticator app first: recovery codes come with it."
+        ),
+    }
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Where two-factor authentication is required, only an admin can reset it.
         return not user_requires_mfa(user=authenticator.user)

@@ -22,6 +22,7 @@ from accounts.services import (
 )
 from accounts.sessions import session_is_service_desk
 from core.http import client_ip
+from core.text import count_noun
 
 
 def admin_site_has_permission(request) -> bool:
@@ -161,7 +162,7 @@ class UserAdmin(DjangoUserAdmin):
                 ended = user_sessions_end(user=obj)
                 account_event_record(
                     kind=AccountEventKind.DEACTIVATED,
-                    detail=f"{ended} session(s) ended (Django admin)",
+                    detail=f"{count_noun(ended, 'session')} ended (Django admin)",
                     **audit,
                 )
 

@@ -1,8 +1,12 @@
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
@@ -65,16 +69,33 @@ def _relabel(form: forms.Form, labels: dict[str, str]) -> None:
 NEW_PASSWORD_LABELS = {"password1": "New password", "password2": "Type the new password again"}
 
 
+# What to do when a password field is left empty, instead of "This field is required."
+PASSWORD_REQUIRED = {
+    "oldpassword": "Enter your current password.",
+    "password1": "Enter a new password.",
+    "password2": "Type the new password again.",
+}
+
+
+def _required_messages(form: forms.Form, messages: dict[str, str]) -> None:
+    for name, message in messages.items():
+        form.fields[name].error_messages["required"] = message
+
+
 class ChangePasswordForm(AllauthChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, {"oldpassword": "Current password", **NEW_PASSWORD_LABELS})
+        _required_messages(self, PASSWORD_REQUIRED)
 
 
 class SetAccountPasswordForm(AllauthSetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, {"password1": "Password", "password2": "Type the password again"})
+        _required_messages(
+            self, {"password1": "Enter a password.", "password2": "Type the password again."}
+        )
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):
@@ -91,6 +112,66 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _relabel(self, NEW_PASSWORD_LABELS)
+        _required_messages(self, {k: PASSWORD_REQUIRED[k] for k in ("password1", "password2")})
+
+
+class ReauthenticateForm(AllauthReauthenticateForm):
+    """ "Confirm access": the password again, in the portal's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["password"]
+        field.label = "Password"
+        field.help_text = ""  # allauth's "Forgot your password?" link; the page has its own
+        field.widget.attrs.pop("placeholder", None)
+        field.error_messages["required"] = "Enter your password."
+
+
+CODE_HINT = "The 6-digit code your authenticator app shows now, for example 123456."
+
+
+def _code_field(form: forms.Form, *, hint: str, required: str) -> None:
+    """The one-time code field: labelled, with a hint and a message that says what to do."""
+    field = form.fields["code"]
+    field.label = "Authenticator code"
+    field.help_text = hint
+    field.error_messages["required"] = required
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update(
+        {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+    )
+
+
+class MFAAuthenticateForm(AllauthMFAAuthenticateForm):
+    """The code typed at login, after the password: from the app or a recovery code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self,
+            hint=f"{CODE_HINT} Lost your phone? Type one of your recovery codes instead.",
+            required="Enter the code from your authenticator app, or a recovery code.",
+        )
+
+
+class MFAReauthenticateForm(AllauthMFAReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self,
+            hint=f"{CODE_HINT} Or type one of your recovery codes.",
+            required="Enter the code from your authenticator app, or a recovery code.",
+        )
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self,
+            hint=CODE_HINT,
+            required="Enter the 6-digit code your authenticator app shows now.",
+        )
 
 
 class InviteAcceptForm(SetPasswordForm):

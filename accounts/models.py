@@ -20,7 +20,8 @@ def validate_role_codes(value: str) -> None:
     unknown = sorted(set(value) - known)
     if unknown:
         raise ValidationError(
-            "Unknown market role code(s): %(codes)s. Known codes: %(known)s.",
+            ("Unknown market role code" if len(unknown) == 1 else "Unknown market role codes")
+            + ": %(codes)s. Known codes: %(known)s.",
             params={"codes": ", ".join(unknown), "known": ", ".join(sorted(known))},
         )
     if not value:

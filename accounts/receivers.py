@@ -10,6 +10,7 @@ from accounts.models import AccountEventKind, User
 from accounts.services import account_event_record, user_sessions_end
 from accounts.sessions import session_login_stamp, session_two_factors_stamp
 from core.http import client_ip
+from core.text import count_noun
 
 
 @receiver(auth_signals.user_logged_in)
@@ -57,7 +58,7 @@ def on_password_changed(sender, request, user, **kwargs):
         actor=user,
         subject=user,
         ip_address=client_ip(request),
-        detail=f"{ended} other session(s) ended",
+        detail=f"{count_noun(ended, 'other session')} ended",
     )
 
 
@@ -70,7 +71,7 @@ def on_password_reset(sender, request, user, **kwargs):
         actor=user,
         subject=user,
         ip_address=client_ip(request),
-        detail=f"{ended} session(s) ended",
+        detail=f"{count_noun(ended, 'session')} ended",
     )
 
 

@@ -30,6 +30,7 @@ from accounts.models import (
 )
 from accounts.roles import ORGANISATION_ROLES, UserRole
 from accounts.tokens import invite_token_make
+from core.text import count_noun
 
 
 class AccountError(Exception):
@@ -276,7 +277,7 @@ def user_deactivate(*, by: User, user: User, ip_address: str | None = None) -> N
         actor=by,
         subject=user,
         ip_address=ip_address,
-        detail=f"{ended} session(s) ended",
+        detail=f"{count_noun(ended, 'session')} ended",
     )
 
 
@@ -423,7 +424,7 @@ def organisation_deactivate(
         actor=by,
         organisation=organisation,
         ip_address=ip_address,
-        detail=f"{ended} session(s) ended",
+        detail=f"{count_noun(ended, 'session')} ended",
     )
     return ended
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationApiKey, User
 from core.audit import AppendOnlyModel
+from core.text import count_noun
 from search.models import SearchChannel
 from search.parsing import SearchKind
 
@@ -94,7 +95,8 @@ class BulkSearch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Bulk search {self.pk} ({self.kind}, {self.total_rows} rows, {self.status})"
+        rows = count_noun(self.total_rows, "row")
+        return f"Bulk search {self.pk} ({self.kind}, {rows}, {self.status})"
 
     @property
     def is_active(self) -> bool:
@@ -130,4 +132,4 @@ class BulkSearchInput(AppendOnlyModel):
         verbose_name_plural = "bulk search inputs"
 
     def __str__(self) -> str:
-        return f"Inputs of bulk search {self.bulk_search_id} ({len(self.rows)} rows)"
+        return f"Inputs of bulk search {self.bulk_search_id} ({count_noun(len(self.rows), 'row')})"

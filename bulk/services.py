@@ -53,6 +53,7 @@ from bulk.models import (
     BulkSearchStatus,
 )
 from bulk.queries import metering_points_by_key
+from core.text import count_noun
 from reports.kinds import ReportKind
 from reports.services import report_create
 from search.data_items import data_items_for
@@ -259,7 +260,9 @@ def bulk_searches_requeue(*, now: datetime | None = None) -> list[int]:
         _bulk_search_task_send(bulk_search_id)
     if waiting:
         logger.warning(
-            "re-queued %d bulk search(es) left queued or stalled: %s", len(waiting), waiting
+            "re-queued %s left queued or stalled: %s",
+            count_noun(len(waiting), "bulk search", "bulk searches"),
+            waiting,
         )
     return waiting
 
@@ -289,7 +292,7 @@ def bulk_inputs_sweep(*, now: datetime | None = None) -> list[str]:
         default_storage.delete(path)
         swept.append(path)
     if swept:
-        logger.info("swept %d leftover bulk search list(s)", len(swept))
+        logger.info("swept %s", count_noun(len(swept), "leftover bulk search list"))
     return swept
 
 

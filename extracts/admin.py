@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
 from accounts.roles import MarketRole
+from core.text import count_noun
 from extracts.kinds import ExtractKind
 from extracts.models import Extract, ExtractDisclosure, MigrationRun, SshPublicKey
 from extracts.queries import migration_run_parties, migration_run_totals
@@ -78,8 +79,11 @@ class MigrationRunAdmin(admin.ModelAdmin):
             except ExtractError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
+                files = run.extracts.count()
                 self.message_user(
-                    request, f"Run started: {run.extracts.count()} files are being generated."
+                    request,
+                    f"Run started: {count_noun(files, 'file')} "
+                    f"{'is' if files == 1 else 'are'} being generated.",
                 )
                 return HttpResponseRedirect(
                     reverse("admin:extracts_migrationrun_change", args=[run.pk])
@@ -128,7 +132,7 @@ class MigrationRunAdmin(admin.ModelAdmin):
         run = self._run_for_post(request, object_id)
         if run is not None:
             queued = migration_run_resume(run=run)
-            self.message_user(request, f"{queued} files queued again.")
+            self.message_user(request, f"{count_noun(queued, 'file')} queued again.")
         return HttpResponseRedirect(reverse("admin:extracts_migrationrun_change", args=[object_id]))
 
 

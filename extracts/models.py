@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from core.audit import AppendOnlyModel
+from core.text import count_noun
 from extracts.kinds import ExtractKind, ExtractTrigger
 
 
@@ -131,7 +132,8 @@ class ExtractDisclosure(AppendOnlyModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} for organisation {self.organisation_id}: {self.row_count} rows"
+        rows = count_noun(self.row_count or 0, "row")
+        return f"{self.kind} for organisation {self.organisation_id}: {rows}"
 
 
 class PortfolioSubscription(models.Model):

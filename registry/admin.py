@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from core.text import count_noun
 from registry.errors import FlowFileError
 from registry.models import FlowFile, FlowFileStatus, Meter, MeteringPoint, RelatedMpan
 from registry.services import flow_file_reprocess
@@ -62,4 +63,4 @@ class FlowFileAdmin(ReadOnlyAdmin):
                 self.message_user(request, str(refused), level=messages.WARNING)
                 continue
             done += 1
-        self.message_user(request, f"{done} file(s) queued again.")
+        self.message_user(request, f"{count_noun(done, 'file')} queued again.")

@@ -141,7 +141,9 @@ def flow_files_requeue_waiting(*, now: datetime | None = None) -> list[int]:
     for flow_file_id in waiting:
         _flow_file_task_send(flow_file_id)
     if waiting:
-        logger.warning("re-queued %d flow file(s) left received: %s", len(waiting), waiting)
+        logger.warning(
+            "re-queued %s left received: %s", count_noun(len(waiting), "flow file"), waiting
+        )
     return waiting
 
 
@@ -486,7 +488,7 @@ def flow_files_purge_rejected(*, now: datetime | None = None, chunk_size: int = 
             transaction.on_commit(lambda chunk=chunk: _stored_copies_delete(chunk))
         removed += len(chunk)
     if removed:
-        logger.info("removed the stored copies of %d rejected flow file(s)", removed)
+        logger.info("removed the stored copies of %s", count_noun(removed, "rejected flow file"))
     return removed
 
 

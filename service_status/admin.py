@@ -1,12 +1,17 @@
 """Admin screens for the service status. Every change goes through the services, audited."""
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.roles import MarketRole, UserRole
 from service_status import policy, services
@@ -19,7 +24,8 @@ from service_status.models import (
 )
 from service_status.modes import ServiceMode
 from service_status.policy import user_is_service_admin
-from service_status.queries import mode_in_force
+from service_status.queries import mode_in_force, mode_without_window
+from service_status.timefmt import uk_time
 
 
 class ServiceAdminsOnly:
@@ -49,22 +55,135 @@ class ChangeReasonForm(forms.ModelForm):
     )
 
 
+class WindowEndForm(forms.Form):
+    """The confirmation of "End this window now": the reason goes into the audit."""
+
+    reason = forms.CharField(
+        label="Why are you ending the window?",
+        max_length=500,
+        help_text="Recorded in the service status audit, e.g. “deployment finished early”.",
+        error_messages={
+            "required": "Enter why you are ending the window: it is recorded in the audit.",
+            "max_length": "Enter a reason of 500 characters or fewer.",
+        },
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
+
+
+def window_is_over(window: ServiceWindow, at=None) -> bool:
+    return window.ends_at <= (at or timezone.now())
+
+
 @admin.register(ServiceWindow)
 class ServiceWindowAdmin(ServiceAdminsOnly, admin.ModelAdmin):
     form = ChangeReasonForm
-    list_display = ["__str__", "mode", "starts_at", "ends_at", "reason"]
+    list_display = ["__str__", "mode", "starts_at", "ends_at", "reason", "end_link"]
     list_filter = ["mode"]
     fields = ["mode", "starts_at", "ends_at", "reason", "message", "change_reason"]
+    change_form_template = "admin/service_status/servicewindow/change_form.html"
 
     def has_delete_permission(self, request, obj=None):
         # Removing a window changes the mode: use `manage.py service_window remove ID
-        # --reason ...`, or end it by editing its end time (with a reason).
+        # --reason ...`, or "End this window now" (confirmed, with a reason).
         return False
 
     def save_model(self, request, obj, form, change):
         # The form has already checked what the service checks (the model's constraint).
         services.service_window_save(
             window=obj, reason=form.cleaned_data["change_reason"], actor=request.user
+        )
+
+    @admin.display(description="End")
+    def end_link(self, window):
+        if window_is_over(window):
+            return "Ended"
+        return format_html(
+            '<a href="{}">End this window now<span class="visually-hidden"> (#{})</span></a>',
+            reverse("admin:service_status_servicewindow_end", args=[window.pk]),
+            window.pk,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/end/",
+                self.admin_site.admin_view(self.end_view),
+                name="service_status_servicewindow_end",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        window = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if window is not None and not window_is_over(window):
+            extra["end_url"] = reverse("admin:service_status_servicewindow_end", args=[window.pk])
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def end_view(self, request, object_id):
+        """ "End this window now": GET asks for confirmation and a reason and changes
+        nothing; only the POST from that page ends the window, through the service."""
+        if not user_is_service_admin(request.user):
+            raise PermissionDenied
+        window = self.get_object(request, unquote(object_id))
+        if window is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        changelist = reverse("admin:service_status_servicewindow_changelist")
+        change_url = reverse("admin:service_status_servicewindow_change", args=[window.pk])
+        now = timezone.now()
+        if window_is_over(window, now):
+            messages.error(
+                request,
+                f"Window #{window.pk} already ended at {uk_time(window.ends_at)}: there is "
+                "nothing to end, and nothing was changed.",
+            )
+            return redirect(change_url)
+        form = WindowEndForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ending = services.service_window_end(
+                    window=window, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except services.ServiceStatusError as error:
+                messages.error(request, str(error))
+                return redirect(changelist)
+            state = mode_in_force(fresh=True)
+            if ending == services.WindowEnding.ENDED:
+                text = (
+                    f"Window #{window.pk} has ended. The service is now "
+                    f"{state.label.lower()}. The change is in the service status audit."
+                )
+            else:
+                text = (
+                    f"Window #{window.pk} was called off: it will not start. "
+                    "The change is in the service status audit."
+                )
+            messages.success(request, text)
+            return redirect(changelist)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "End this window now",
+            "window": window,
+            "started": window.starts_at <= now,
+            "now": now,
+            "before": mode_in_force(fresh=True, at=now),
+            "after": mode_without_window(window.pk, at=now),
+            "announced": window.starts_at
+            <= now + timedelta(days=settings.SERVICE_STATUS_ANNOUNCE_DAYS),
+            "form": form,
+            "cancel_url": change_url,
+            "opts": self.opts,
+            "original": window,
+        }
+        return TemplateResponse(
+            request,
+            "admin/service_status/servicewindow/end_confirm.html",
+            context,
         )
 
 

@@ -10,7 +10,7 @@ while, so a dead Redis costs one timeout, not one per request.
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -307,6 +307,15 @@ def mode_in_force(*, at: datetime | None = None, fresh: bool = False) -> ModeSta
     at = at or timezone.now()
     snapshot = snapshot_from_database(at=at) if fresh else status_snapshot()
     return mode_at(snapshot, at)
+
+
+def mode_without_window(window_id: int, *, at: datetime | None = None) -> ModeState:
+    """The mode in force at `at` (default now) if window `window_id` ended then: what the
+    service returns to when the window is ended now (the admin's confirmation says it)."""
+    at = at or timezone.now()
+    snapshot = snapshot_from_database(at=at)
+    others = tuple(w for w in snapshot.windows if w.id != window_id)
+    return mode_at(replace(snapshot, windows=others), at)
 
 
 def upcoming_windows(

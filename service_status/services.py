@@ -196,6 +196,53 @@ def service_window_end_now(
     return service_window_save(window=window, reason=reason, actor=actor, actor_label=actor_label)
 
 
+class WindowEnding:
+    """How `service_window_end` ended a window: "ended" (an active window's end is now)
+    or "called off" (an upcoming window removed before it started)."""
+
+    ENDED = "ended"
+    CALLED_OFF = "called off"
+
+
+def service_window_end(
+    *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
+) -> str:
+    """End a window now, the admin's "End this window now", audited with the reason.
+
+    An active window ends at this moment (its end time becomes now, through
+    `service_window_save`: the row stays as the record of what happened). An upcoming
+    window cannot end before it starts, so it is called off: removed, with an audit row
+    that keeps its times. A window that has already ended is refused. Returns a
+    `WindowEnding` value.
+    """
+    _require_reason(reason)
+    with transaction.atomic():
+        # As it is now, locked: another admin may have changed or removed it meanwhile.
+        current = ServiceWindow.objects.select_for_update().filter(pk=window.pk).first()
+        if current is None:
+            raise ServiceStatusError(f"Window #{window.pk} no longer exists; nothing was changed.")
+        now = timezone.now()
+        if current.ends_at <= now:
+            raise ServiceStatusError(
+                f"Window #{current.pk} already ended at {uk_time(current.ends_at)}; "
+                "nothing was changed."
+            )
+        if current.starts_at < now:
+            service_window_end_now(
+                window=current, reason=reason, actor=actor, actor_label=actor_label
+            )
+            return WindowEnding.ENDED
+        _audited(
+            action=Action.WINDOW_REMOVED,
+            subject=f"{_window_subject(current)}, called off before it started",
+            reason=reason,
+            actor=actor,
+            actor_label=actor_label,
+            change=current.delete,
+        )
+        return WindowEnding.CALLED_OFF
+
+
 def service_window_remove(
     *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
 ) -> None:
@@ -286,12 +333,14 @@ def _check_broadcast(broadcast: Broadcast) -> None:
     unknown_roles = set(broadcast.user_role_list) - set(UserRole.values)
     if unknown_roles:
         raise ServiceStatusError(
-            f"Unknown portal role(s) {sorted(unknown_roles)}; use {UserRole.values}."
+            f"Unknown portal {'role' if len(unknown_roles) == 1 else 'roles'} "
+            f"{sorted(unknown_roles)}; use {UserRole.values}."
         )
     unknown_codes = set(broadcast.market_role_codes) - set(MarketRole.values)
     if unknown_codes:
         raise ServiceStatusError(
-            f"Unknown market role code(s) {sorted(unknown_codes)}; use {MarketRole.values}."
+            f"Unknown market role {'code' if len(unknown_codes) == 1 else 'codes'} "
+            f"{sorted(unknown_codes)}; use {MarketRole.values}."
         )
 
 

@@ -69,7 +69,7 @@ def test_the_pages_before_log_in_are_in_sentence_case(client, name, heading):
 def test_a_used_or_wrong_reset_link_says_so_in_plain_words(client):
     url = reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "set-wrong"})
     page = client.get(url, follow=True).content.decode()
-    assert "<h1>This link does not work</h1>" in page
+    assert "<h1>This password reset link is not valid</h1>" in page
     assert reverse("account_reset_password") in page
     assert_in_our_words(page)
 

@@ -82,7 +82,7 @@ def test_a_deactivated_user_cannot_log_in(client, member):
 @pytest.mark.django_db
 def test_there_is_no_public_sign_up(client):
     response = client.get(reverse("account_signup"))
-    assert "Sign Up Closed" in response.content.decode()
+    assert "<h1>Accounts are created by invitation</h1>" in response.content.decode()
     assert "<form" not in response.content.decode()
 
 

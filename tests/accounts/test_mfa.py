@@ -71,7 +71,7 @@ def test_enrolling_totp_then_logging_in_asks_for_the_code(
     )
     assert response.url == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
-    assert "Incorrect code." in response.content.decode()
+    assert "That code is not right." in response.content.decode()
     assert AccountEvent.objects.filter(kind=AccountEventKind.MFA_FAILED).count() == 1
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
@@ -83,7 +83,7 @@ def test_a_wrong_code_at_set_up_is_refused_and_nothing_is_enabled(member):
     client = _password_login(member)
     client.get(reverse("mfa_activate_totp"))
     response = client.post(reverse("mfa_activate_totp"), {"code": "123456"})
-    assert "Incorrect code." in response.content.decode()
+    assert "That code is not right." in response.content.decode()
     assert not Authenticator.objects.filter(user=member).exists()
 
 

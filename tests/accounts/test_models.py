@@ -41,7 +41,11 @@ def test_an_unknown_role_code_is_rejected_by_name():
     org = Organisation(mpid="LOND", name="x", role_codes="XQ")
     with pytest.raises(ValidationError) as excinfo:
         org.clean_fields()
-    assert "Unknown market role code(s): Q" in str(excinfo.value)
+    assert "Unknown market role code: Q." in str(excinfo.value)
+    org.role_codes = "XQW"
+    with pytest.raises(ValidationError) as excinfo:
+        org.clean_fields()
+    assert "Unknown market role codes: Q, W." in str(excinfo.value)
 
 
 def test_the_market_role_letters_are_those_of_the_dtc_code_list():

@@ -44,7 +44,7 @@ def test_deactivation_ends_every_session_of_the_organisations_users_and_is_recor
         organisation,
         "192.0.2.4",
     )
-    assert event.detail == "3 session(s) ended"
+    assert event.detail == "3 sessions ended"
     member.refresh_from_db()
     assert member.is_active  # the accounts themselves are untouched
 

@@ -76,7 +76,7 @@ def test_a_password_change_ends_the_users_other_sessions(member):
     assert not Session.objects.filter(session_key=phone.session.session_key).exists()
     assert phone.get("/").status_code == 302
     event = AccountEvent.objects.get(kind=AccountEventKind.PASSWORD_CHANGED)
-    assert event.detail == "1 other session(s) ended"
+    assert event.detail == "1 other session ended"
 
 
 @pytest.mark.django_db

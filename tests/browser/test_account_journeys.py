@@ -99,10 +99,11 @@ def test_a_user_enrols_totp_and_then_logs_in_with_a_code(live_server, page, memb
     log_in(page, live_server.url, member.email, TEST_PASSWORD)
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_label("Code").fill("000000")
-    page.get_by_role("button", name="Sign In").click()
-    assert "Incorrect code." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.locator("[data-error-summary]").wait_for()  # waits: no race with the reload
+    assert "That code is not right." in page.locator("main").inner_text()
     page.get_by_label("Code").fill(totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Find a metering point"
 
@@ -127,3 +128,53 @@ def test_a_user_of_an_mfa_required_organisation_cannot_reach_search_before_enrol
     page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "Find a metering point"
+
+
+def test_a_wrong_password_change_shows_the_error_summary_which_takes_focus(
+    live_server, page, member
+):
+    log_in(page, live_server.url, member.email, TEST_PASSWORD)
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/accounts/password/change/")
+    page.get_by_label("Current password").fill("not-my-password")
+    page.get_by_role("button", name="Change password").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.title().startswith("Error: Change your password")
+    links = summary.get_by_role("link")
+    assert links.evaluate_all("els => els.map(a => a.getAttribute('href'))") == [
+        "#id_oldpassword",
+        "#id_password1",
+        "#id_password2",
+    ]
+    assert page.locator("#id_password1").get_attribute("aria-invalid") == "true"
+    summary.get_by_role("link", name="Enter a new password.").click()
+    page.wait_for_function("document.activeElement.id === 'id_password1'")
+
+
+def test_a_user_makes_new_recovery_codes_after_confirming_access(live_server, page, member):
+    from tests.factories import totp_enable
+
+    secret = totp_enable(member)
+    log_in(page, live_server.url, member.email, TEST_PASSWORD)
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/accounts/2fa/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Two-factor authentication"
+    page.get_by_role("link", name="Make new codes").click()
+    # Confirm access first: a wrong password shows the error summary.
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirm access"
+    page.get_by_role("button", name="Confirm").click()
+    page.locator("[data-error-summary]").wait_for()
+    assert page.title().startswith("Error: Confirm access")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/generate/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Make new recovery codes"
+    page.get_by_role("button", name="Make new codes").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    assert page.get_by_label("Unused codes").input_value().strip()

@@ -27,7 +27,7 @@ def log_in(page, live_server, email, secret=None):
     if secret:
         page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
         page.get_by_label("Code").fill(totp_code(secret))
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
 
 

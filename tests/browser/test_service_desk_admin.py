@@ -27,7 +27,7 @@ def desk(live_server, page, service_admin_without_mfa):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_label("Code").fill(totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(live_server.url + "/")
     return page
 
@@ -60,3 +60,37 @@ def test_the_service_desk_opens_a_user_of_an_organisation(live_server, desk, mem
     page.goto(live_server.url + "/admin/accounts/user/")
     page.get_by_role("link", name=member.email).click()
     assert page.get_by_label("Full name").input_value() == member.full_name
+
+
+def test_the_service_desk_ends_a_window_on_its_confirmation_page(live_server, desk):
+    from service_status.models import ServiceStatusChange
+
+    page = desk
+    now = timezone.now()
+    window = ServiceWindowFactory(
+        mode="restricted", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
+    page.goto(live_server.url + f"/admin/service_status/servicewindow/{window.pk}/change/")
+    page.get_by_role("link", name="End this window now").click()
+    page.wait_for_url(re.compile(rf"/servicewindow/{window.pk}/end/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "End this window now"
+    assert "The service returns to normal" in page.locator("#content-main").inner_text()
+    # Without a reason: the error summary takes focus and links to the field.
+    page.get_by_role("button", name="End the window").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    summary.get_by_role("link").click()
+    page.wait_for_function("document.activeElement.id === 'id_reason'")
+    window.refresh_from_db()
+    assert window.ends_at > timezone.now()
+    page.get_by_label("Why are you ending the window?").fill("deployment finished early")
+    page.get_by_role("button", name="End the window").click()
+    # The summary's link left "#id_reason" in the address; a redirect keeps it.
+    page.wait_for_url(re.compile(r"/admin/service_status/servicewindow/(#id_reason)?$"))
+    assert f"Window #{window.pk} has ended." in page.locator(".messagelist").inner_text()
+    window.refresh_from_db()
+    assert window.ends_at <= timezone.now()
+    assert ServiceStatusChange.objects.get().reason == "deployment finished early"

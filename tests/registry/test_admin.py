@@ -1,3 +1,5 @@
+from django.contrib.messages import get_messages
+
 from registry.models import FlowFileStatus, MeteringPoint
 from tests.factories import UserFactory, login_with_two_factors, totp_enable
 from tests.registry.conftest import points, refresh_bytes, send
@@ -25,6 +27,7 @@ def test_a_service_admin_processes_a_rejected_file_again_from_the_admin(
         )
 
     assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 file queued again."]
     rejected.refresh_from_db()
     assert rejected.status == FlowFileStatus.APPLIED
     assert MeteringPoint.objects.count() == 2

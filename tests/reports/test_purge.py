@@ -158,7 +158,7 @@ def test_the_command_purges_and_says_how_much(organisation, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         call_command("purge_expired_reports", "--chunk-size", "10", stdout=out)
 
-    assert out.getvalue().strip() == "Purged 1 expired report(s) and 0 orphan file(s)."
+    assert out.getvalue().strip() == "Purged 1 expired report and 0 orphan files."
     assert not Report.objects.exists()
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.text import count_noun
 from extracts.kinds import ExtractKind
 from extracts.models import MigrationRun
 from extracts.queries import migration_run_parties, migration_run_totals
@@ -31,14 +32,15 @@ class Command(BaseCommand):
                 run = migration_run_start(kind=options["kind"], role_code=options["role"])
             except ExtractError as error:
                 raise CommandError(str(error)) from error
-            self.stdout.write(f"Migration run {run.pk} started: {run.extracts.count()} parties.")
+            parties = count_noun(run.extracts.count(), "party", "parties")
+            self.stdout.write(f"Migration run {run.pk} started: {parties}.")
             return
         run = MigrationRun.objects.filter(pk=options["run_id"]).first()
         if run is None:
             raise CommandError(f"There is no migration run {options['run_id']}.")
         if action == "resume":
             queued = migration_run_resume(run=run)
-            self.stdout.write(f"Migration run {run.pk}: {queued} files queued again.")
+            self.stdout.write(f"Migration run {run.pk}: {count_noun(queued, 'file')} queued again.")
             return
         for extract in migration_run_parties(run):
             collected = (

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
+from core.text import count_noun
 from registry.models import FlowFileChannel, FlowFileStatus
 from registry.services import flow_file_process, flow_file_receive
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             for error in flow_file.errors[:20]:
                 where = f"line {error['line']}: " if error.get("line") else ""
                 self.stdout.write(f"    {where}{error['reason']}")
-        summary = f"{applied} of {len(files)} file(s) applied."
+        summary = f"{applied:,} of {count_noun(len(files), 'file')} applied."
         if applied < len(files):
             raise CommandError(summary)
         self.stdout.write(summary)

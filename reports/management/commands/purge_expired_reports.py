@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.text import count_noun
 from reports.services import report_purge_expired
 
 
@@ -15,5 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, chunk_size: int, **options):
         result = report_purge_expired(chunk_size=chunk_size)
         self.stdout.write(
-            f"Purged {result.reports} expired report(s) and {result.orphan_files} orphan file(s)."
+            f"Purged {count_noun(result.reports, 'expired report')} and "
+            f"{count_noun(result.orphan_files, 'orphan file')}."
         )
