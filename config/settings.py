@@ -271,9 +271,10 @@ for _pair in env_list("IDNO_DISTRIBUTORS"):
 
 # --- Authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, loading the user with their organisation (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -358,6 +359,10 @@ if not re.fullmatch(r"https?://[^/?#\s]+/?", PORTAL_BASE_URL):
     )
 
 # --- Sessions and security ----------------------------------------------------------
+# Read from the cache (Redis in production) and written through to the database: a page
+# needs no session query, and sessions survive a Redis restart. Sessions are ended through
+# the session store (accounts.services.user_sessions_end), which clears both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -43,7 +43,7 @@ def test_ready_is_503_when_the_broker_is_down(desk, settings):
 def test_ready_is_503_when_the_cache_is_down(desk, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FaultTolerantRedisCache",  # as in production
             "LOCATION": BROKEN_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

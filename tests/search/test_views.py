@@ -141,14 +141,15 @@ def test_the_whole_detail_view_makes_few_queries(member_client, member):
     with CaptureQueriesContext(connection) as queries:
         response = member_client.get(f"/metering-points/{point.mpan_core}/")
     assert response.status_code == 200
-    # Session, user, 3 for the data (point, meters, related MPANs), the audit insert,
-    # and the user's organisation for the page header; today's counts of the user and of
-    # the organisation are in the cache already (seeded by the home page).
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    # The user with their organisation (accounts/backends.py), 3 for the data (point,
+    # meters, related MPANs) and the audit insert. The session is in the cache
+    # (cached_db), and so are today's counts of the user and of the organisation (seeded
+    # by the home page).
+    assert len(queries) == 5, [q["sql"] for q in queries]
     # The next lookup is the same.
     with CaptureQueriesContext(connection) as queries:
         member_client.get(f"/metering-points/{point.mpan_core}/")
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    assert len(queries) == 5, [q["sql"] for q in queries]
 
 
 def test_an_unknown_mpan_detail_is_404_and_recorded(member_client, member):
