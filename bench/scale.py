@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 
@@ -296,8 +298,11 @@ def pgbench_floor(keys: dict, work_dir: Path, seconds: int, figures: Figures) ->
 
 # ------------------------------------------------------------------ the served portal
 def bench_credentials() -> dict[str, str]:
-    """An organisation API key and a logged-in session of a member of the same
-    supplier organisation."""
+    """An organisation API key and logged-in sessions of a member of the same supplier
+    organisation: `session` for this code, `session_before` for code before the
+    authentication backends moved to accounts/backends.py (a session names the backend
+    that logged it in, and a server that does not know it treats the session as logged
+    out)."""
     organisation, _ = Organisation.objects.get_or_create(
         mpid="BNCH", defaults={"name": "Benchmark supplier", "role_codes": MarketRole.SUPPLIER}
     )
@@ -311,7 +316,16 @@ def bench_credentials() -> dict[str, str]:
         )
     client = Client()
     client.force_login(user)
-    return {"api_key": key, "session": client.cookies[settings.SESSION_COOKIE_NAME].value}
+    before = SessionStore()  # the database's store, which every version reads
+    before[SESSION_KEY] = str(user.pk)
+    before[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    before[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    before.create()
+    return {
+        "api_key": key,
+        "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "session_before": before.session_key,
+    }
 
 
 @contextlib.contextmanager
@@ -577,14 +591,14 @@ def load_measure(
     keys and wrk settings, as `load_before_<scenario>`."""
     credentials = bench_credentials()
     api = ("Authorization", f"Api-Key {credentials['api_key']}")
-    # Production names the cookie __Host-sessionid; this process has the development
-    # settings, so both names are sent.
-    session_id = credentials["session"]
-    session = ("Cookie", f"__Host-sessionid={session_id}; sessionid={session_id}")
     paths = scenario_paths(keys)
     for label, code_dir in (("before_", before_dir), ("", None)):
         if label and code_dir is None:
             continue
+        # Production names the cookie __Host-sessionid; this process has the development
+        # settings, so both names are sent.
+        session_id = credentials["session_before" if label else "session"]
+        session = ("Cookie", f"__Host-sessionid={session_id}; sessionid={session_id}")
         with portal_served(port, work_dir, workers, code_dir=code_dir) as base:
             # A short warm-up: connections in the pools, code paths imported.
             warm = paths["api_mpan"][:200]
