@@ -91,3 +91,31 @@ def test_queries_sent_together_give_what_each_gives_alone():
     assert [tuple(row) for row in its_links] == [(link.related_id, date(2010, 1, 1))]
     nothing, no_meters = rows_together((by_core, ("1200000000000",)), (meters, ("0",)))
     assert nothing == [] and no_meters == []
+
+
+def test_compiled_sql_is_prepared_by_postgresql_and_gives_the_same_rows():
+    """On PostgreSQL the compiled SQL goes through a server-binding cursor and is
+    prepared once it has run DATABASES' prepare_threshold times; the rows stay what the
+    ORM gives."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (DATABASE_URL=postgres://...)")
+    point = MeteringPointFactory()
+    by_core = CompiledQuery(lambda core: MeteringPoint.objects.filter(pk=core), arity=1)
+    expected = fields(MeteringPoint.objects.get(pk=point.mpan_core))
+    _, sql, _, _, _ = by_core.compiled("default")
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+                [sql.replace("%s", "$1")],
+            )
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for _ in range(threshold + 1):
+        assert fields(by_core.first(point.mpan_core)) == expected
+    assert prepared() == 1
