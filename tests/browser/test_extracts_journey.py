@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import MarketRole, UserRole
 from tests.factories import (
@@ -112,6 +113,7 @@ def test_a_service_admin_starts_a_run_and_sees_a_party_collect_its_file(
     assert "not collected" in page.get_by_role("row").filter(has_text="MOPB").inner_text()
 
     page.get_by_role("button", name="Post the broadcast: all migration files placed").click()
-    assert "The broadcast update has been posted." in page.locator("body").inner_text()
+    # The answer is a new page: wait for it rather than read the page being left.
+    expect(page.locator("body")).to_contain_text("The broadcast update has been posted.")
     page.goto(live_server.url + "/service-status/")
     assert "All migration files have been generated" in page.locator("main").inner_text()
