@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import UserRole
 from tests.factories import TEST_PASSWORD, UserFactory, totp_code
@@ -140,7 +141,7 @@ def test_a_wrong_password_change_shows_the_error_summary_which_takes_focus(
     page.get_by_role("button", name="Change password").click()
     summary = page.locator("[data-error-summary]")
     summary.wait_for()
-    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    expect(summary).to_be_focused()  # not wait_for_function: its polling needs eval (CSP)
     assert page.title().startswith("Error: Change your password")
     links = summary.get_by_role("link")
     assert links.evaluate_all("els => els.map(a => a.getAttribute('href'))") == [
@@ -150,7 +151,7 @@ def test_a_wrong_password_change_shows_the_error_summary_which_takes_focus(
     ]
     assert page.locator("#id_password1").get_attribute("aria-invalid") == "true"
     summary.get_by_role("link", name="Enter a new password.").click()
-    page.wait_for_function("document.activeElement.id === 'id_password1'")
+    expect(page.locator("#id_password1")).to_be_focused()
 
 
 def test_a_user_makes_new_recovery_codes_after_confirming_access(live_server, page, member):
