@@ -102,7 +102,7 @@ def data_prepare(*, users: int, points: int, secret_key: str) -> Data:
             )
     # Sessions signed with the server's secret key, as a login would make them.
     with _secret_key(secret_key):
-        sessions = [_session_for(user) for user in accounts]
+        sessions = [session_for(user) for user in accounts]
     sample = MeteringPoint.objects.order_by("?").values_list("mpan_core", "postcode")[:2000]
     return Data(
         postcodes=sorted({postcode for _, postcode in sample if postcode}),
@@ -126,10 +126,12 @@ class _secret_key:
         settings.SECRET_KEY = self.previous
 
 
-def _session_for(user: User) -> str:
+def session_for(user: User, backend: str = "accounts.backends.ModelBackend") -> str:
+    """A logged-in session of `user`, stored in the database (which every session engine
+    of the portal reads), naming the authentication `backend` that logged it in."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key

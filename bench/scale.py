@@ -26,14 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 
 from accounts.models import Organisation, OrganisationApiKey, User
 from accounts.roles import MarketRole
 from bench.generate import refresh_files_generate
+from bench.loadbench import session_for
 from dtc.codes import DISTRIBUTORS
 from registry.models import FlowFileChannel, FlowFileStatus, Meter, MeteringPoint
 from registry.services import address_words_refresh, flow_file_process, flow_file_receive
@@ -316,15 +315,10 @@ def bench_credentials() -> dict[str, str]:
         )
     client = Client()
     client.force_login(user)
-    before = SessionStore()  # the database's store, which every version reads
-    before[SESSION_KEY] = str(user.pk)
-    before[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    before[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    before.create()
     return {
         "api_key": key,
         "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "session_before": before.session_key,
+        "session_before": session_for(user, "django.contrib.auth.backends.ModelBackend"),
     }
 
 

@@ -128,23 +128,13 @@ def rows_together(
 
 def prepared_cursor(using: str = "default"):
     """A cursor whose statements PostgreSQL prepares on their connection once they have
-    run `DATABASES[...]["OPTIONS"]["prepare_threshold"]` times (psycopg's automatic
-    preparation, server-side binding). Django's own cursors bind on the client, which
-    never prepares; this one is Django's cursor wrapper around psycopg's server-binding
-    cursor, so query logging and execute wrappers see its queries as any other. Only for
-    SQL whose parameters PostgreSQL can type by itself (the compiled shapes, the audit
-    insert with its casts). Elsewhere (SQLite) Django's cursor."""
+    run `DATABASES[...]["OPTIONS"]["prepare_threshold"]` times (the backend's
+    `prepared_cursor`, core/postgresql/base.py); elsewhere (SQLite) Django's cursor.
+    Only for SQL whose parameters PostgreSQL can type by itself (the compiled shapes, the
+    audit insert with its casts)."""
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
 
 
 def instances(query: CompiledQuery, rows: list[Sequence], using: str = "default") -> list[Model]:

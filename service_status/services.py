@@ -232,25 +232,29 @@ def service_window_end(
                 window=current, reason=reason, actor=actor, actor_label=actor_label
             )
             return WindowEnding.ENDED
-        _audited(
-            action=Action.WINDOW_REMOVED,
-            subject=f"{_window_subject(current)}, called off before it started",
+        service_window_remove(
+            window=current,
             reason=reason,
             actor=actor,
             actor_label=actor_label,
-            change=current.delete,
+            note="called off before it started",
         )
         return WindowEnding.CALLED_OFF
 
 
 def service_window_remove(
-    *, window: ServiceWindow, reason: str, actor=None, actor_label: str | None = None
+    *,
+    window: ServiceWindow,
+    reason: str,
+    actor=None,
+    actor_label: str | None = None,
+    note: str = "",
 ) -> None:
+    """Delete the window, audited; `note` is added to the audit row's subject."""
     subject = _window_subject(window)
-
     _audited(
         action=Action.WINDOW_REMOVED,
-        subject=subject,
+        subject=f"{subject}, {note}" if note else subject,
         reason=reason,
         actor=actor,
         actor_label=actor_label,

@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, with the pool's check of a connection before it lends it
-to a request.
+to a request, and a cursor whose statements PostgreSQL prepares (`prepared_cursor`).
 
 psycopg_pool's own check (`ConnectionPool.check_connection`, what Django installs with
 `CONN_HEALTH_CHECKS`) sends an empty query: one more round trip for every request, about
@@ -48,3 +48,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if pool is not None and pool._check is not connection_check:
             pool._check = connection_check
         return pool
+
+    def prepared_cursor(self):
+        """A cursor whose statements PostgreSQL prepares once they have run
+        OPTIONS["prepare_threshold"] times (psycopg's server-side binding; Django's own
+        cursors bind on the client, which never prepares). Django's cursor wrapper is
+        kept, so query logging and execute wrappers see its queries (core/compiled.py)."""
+        self.ensure_connection()
+        self.validate_thread_sharing()
+        cursor = base.ServerBindingCursor(self.connection)
+        return self.make_debug_cursor(cursor) if self.queries_logged else self.make_cursor(cursor)

@@ -23,10 +23,10 @@ def test_the_pool_asks_the_server_only_about_a_connection_it_closed(monkeypatch)
     gets it."""
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's (DATABASE_URL=postgres://...)")
-    import psycopg
     from psycopg_pool import ConnectionPool
 
     from core.postgresql.base import connection_check
+    from tests.security.services import database_backends_terminate
 
     pool = connection.pool
     assert pool._check is connection_check
@@ -42,18 +42,7 @@ def test_the_pool_asks_the_server_only_about_a_connection_it_closed(monkeypatch)
         with pool.connection() as lent:
             lent.execute("SELECT 1")
     assert round_trips == []
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "localhost",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname=db["NAME"],
-        autocommit=True,
-    ) as admin:
-        ended = admin.execute(
-            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
+    ended = database_backends_terminate()
     assert ended  # every pooled connection, as a restart would
     with pool.connection() as lent:
         assert lent.execute("SELECT 1").fetchone() == (1,)

@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 import uuid
 
-import psycopg
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -36,7 +35,13 @@ from tests.factories import (
     UserFactory,
     login_with_two_factors,
 )
-from tests.security.services import OwnRedis, wait_for, worker_start, worker_stop
+from tests.security.services import (
+    OwnRedis,
+    database_backends_terminate,
+    wait_for,
+    worker_start,
+    worker_stop,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.faults]
 
@@ -174,24 +179,6 @@ def test_tasks_queued_before_a_redis_crash_run_when_it_returns(
 # --- PostgreSQL connections die -----------------------------------------------------------
 
 
-def _terminate_backends() -> int:
-    """What clients see when PostgreSQL restarts: every connection to the database ends."""
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "localhost",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-        autocommit=True,
-    ) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return len(rows)
-
-
 def _get(url: str, session: str) -> int:
     request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
     try:
@@ -227,7 +214,7 @@ def test_requests_recover_when_every_database_connection_is_cut_during_load(
         thread.start()
     time.sleep(1.5)
     cut_at = time.monotonic()
-    assert _terminate_backends() > 0
+    assert database_backends_terminate() > 0
     cut_done = time.monotonic()
     connection.close()  # this thread's connection was cut too
     time.sleep(2.5)
