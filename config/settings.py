@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",
     # After authentication, before the accounts middlewares: the service mode and
     # retirements answer first (an offline page must not need the database).
     "service_status.middleware.ServiceStatusMiddleware",

@@ -23,16 +23,29 @@ from django.db.models import Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.query import ModelIterable
 
+# Marker values for integer parameters (a primary key, say), which a field would refuse as
+# text: far outside any key or count this portal stores.
+_INTEGER_MARKER = -(2**62)
+
 
 class CompiledQuery:
-    def __init__(self, build: Callable[..., QuerySet], arity: int) -> None:
+    """`build(*markers)` makes the queryset; `integers` names the parameters (by position)
+    that the queryset compares with integer columns."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet], arity: int, *, integers: Sequence[int] = ()
+    ) -> None:
         self.build = build
         self.arity = arity
+        self.integers = frozenset(integers)
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
     def _compile(self, alias: str) -> tuple:
-        markers = [f"\x1fparam-{index}\x1f" for index in range(self.arity)]
+        markers = [
+            _INTEGER_MARKER - index if index in self.integers else f"\x1fparam-{index}\x1f"
+            for index in range(self.arity)
+        ]
         queryset = self.build(*markers)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -40,7 +53,9 @@ class CompiledQuery:
         # of the queryset itself (revoked=False, say), kept as compiled.
         order = []
         for param in params:
-            if isinstance(param, str) and "\x1fparam-" in param:
+            if (isinstance(param, str) and "\x1fparam-" in param) or (
+                isinstance(param, int) and abs(param - _INTEGER_MARKER) < 2**32
+            ):
                 if param not in markers:
                     raise ValueError(f"a parameter is transformed in {queryset.query}")
                 order.append((True, markers.index(param)))

@@ -119,3 +119,20 @@ def test_compiled_sql_is_prepared_by_postgresql_and_gives_the_same_rows():
     for _ in range(threshold + 1):
         assert fields(by_core.first(point.mpan_core)) == expected
     assert prepared() == 1
+
+
+def test_integer_parameters_are_compiled_with_integer_markers():
+    first, second = MeterFactory(), MeterFactory()
+    by_id = CompiledQuery(lambda pk: Meter.objects.filter(pk=pk), arity=1, integers=[0])
+    between = CompiledQuery(
+        lambda low, core: Meter.objects.filter(pk__gte=low, metering_point_id=core),
+        arity=2,
+        integers=[0],
+    )
+    assert [m.pk for m in by_id.all(second.pk)] == [second.pk]
+    assert [m.pk for m in between.all(first.pk, first.metering_point_id)] == [first.pk]
+    assert between.all(second.pk + 1, second.metering_point_id) == []
+    # An integer marker changed on its way into the SQL is refused, not kept as a constant.
+    shifted = CompiledQuery(lambda pk: Meter.objects.filter(pk=pk + 1), arity=1, integers=[0])
+    with pytest.raises(ValueError, match="transformed"):
+        shifted.all(first.pk)
