@@ -118,8 +118,35 @@ class CompiledQuery:
         return found[0] if found else None
 
 
+class SqlStatement:
+    """Hand-written SQL that `rows_together` may send beside compiled queries: `make(alias)`
+    gives the SQL once per database alias, with %s parameters that PostgreSQL can type by
+    itself (casts), so that it may be prepared (`prepared_cursor`)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        self.make = make
+        self._sql: dict[str, str] = {}
+
+    def sql(self, alias: str) -> str:
+        found = self._sql.get(alias)
+        if found is None:
+            found = self._sql[alias] = self.make(alias)
+        return found
+
+    def rows(self, *params, using: str = "default") -> list[Sequence]:
+        with prepared_cursor(using) as cursor:
+            self._send(cursor, params, using)
+            return cursor.fetchall()
+
+    def _send(self, cursor, params: tuple, using: str) -> None:
+        cursor.execute(self.sql(using), list(params))
+
+    def _received(self, rows: Sequence, using: str) -> tuple[tuple, list[Sequence]]:
+        return (None, None), list(rows)
+
+
 def rows_together(
-    *calls: tuple[CompiledQuery, tuple], using: str = "default"
+    *calls: tuple[CompiledQuery | SqlStatement, tuple], using: str = "default"
 ) -> list[list[Sequence]]:
     """The rows of several compiled queries, each with its parameters, sent to PostgreSQL
     in one round trip (psycopg's pipeline mode) instead of one each; elsewhere one after
@@ -129,10 +156,19 @@ def rows_together(
         return [query.rows(*params, using=using) for query, params in calls]
     cursors = [prepared_cursor(using) for _ in calls]
     try:
-        with connection.connection.pipeline():
+        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
             for cursor, (query, params) in zip(cursors, calls, strict=True):
                 query._send(cursor, params, using)
+            pipeline.sync()
             fetched = [cursor.fetchall() for cursor in cursors]
+    except Exception:
+        if connection.connection is not None and connection.connection.pgconn.pipeline_status:
+            # psycopg (3.3) cannot leave pipeline mode after an error at the implicit
+            # transaction's commit ("cannot exit pipeline mode while busy"): the
+            # connection would refuse every later statement, so it is closed (a pool
+            # discards it) and the next query opens another.
+            connection.close()
+        raise
     finally:
         for cursor in cursors:
             cursor.close()

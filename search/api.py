@@ -32,7 +32,6 @@ from search.parsing import (
 )
 from search.queries import (
     SearchPaginator,
-    metering_point_detail,
     metering_points_search,
     meters_attach,
 )
@@ -46,7 +45,12 @@ from search.serializers import (
     related_document,
     summary_documents,
 )
-from search.services import DailyCapReached, lookups_take, search_event_record
+from search.services import (
+    DailyCapReached,
+    lookups_take,
+    metering_point_detail_recorded,
+    search_event_record,
+)
 
 # --- Authentication, permission, throttling -------------------------------------------------
 
@@ -109,10 +113,7 @@ class _MeteringPointApi(APIView):
         except SearchInputError as error:
             raise _invalid("mpan", error) from error
         self._check_allowance(request)
-        detail = metering_point_detail(core)
-        self._record(
-            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
-        )
+        detail = self._detail_recorded(request, core)
         if detail is None:
             raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
         return detail_document(detail, self._items(request))
@@ -127,13 +128,20 @@ class _MeteringPointApi(APIView):
                 "Your organisation's market role does not see related MPANs."
             )
         self._check_allowance(request)
-        detail = metering_point_detail(core)
-        self._record(
-            request, SearchAction.DETAIL, SearchQuery(SearchKind.MPAN, core), int(bool(detail))
-        )
+        detail = self._detail_recorded(request, core)
         if detail is None:
             raise exceptions.NotFound(f"No metering point found with MPAN core {core}.")
         return related_document(detail)
+
+    def _detail_recorded(self, request: Request, core: str):
+        """The point's detail, read and audited (in one round trip where it can be)."""
+        return metering_point_detail_recorded(
+            core,
+            user=None if api_key_of(request) else request.user,
+            api_key=api_key_of(request),
+            channel=SearchChannel.API,
+            ip_address=client_ip(request),
+        )
 
     def _record(self, request: Request, action: SearchAction, query: SearchQuery, count: int):
         search_event_record(

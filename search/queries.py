@@ -336,12 +336,26 @@ def metering_point_detail(mpan_core: str) -> MeteringPointDetail | None:
     primary -> related), so both directions are read. A streaming replica answers when
     there is one."""
     using = read_alias()
-    points, meters, links = rows_together(
+    return metering_point_detail_from(
+        mpan_core, rows_together(*metering_point_detail_calls(mpan_core), using=using), using
+    )
+
+
+def metering_point_detail_calls(mpan_core: str) -> list[tuple[CompiledQuery, tuple]]:
+    """The detail's three compiled queries, for `rows_together` (with other statements,
+    search.services.metering_point_detail_recorded)."""
+    return [
         (_point_by_core, (mpan_core,)),
         (_meters_of_point, (mpan_core,)),
         (_links_of_point, (mpan_core,)),
-        using=using,
-    )
+    ]
+
+
+def metering_point_detail_from(
+    mpan_core: str, rows: Sequence[list], using: str
+) -> MeteringPointDetail | None:
+    """The detail from the rows of `metering_point_detail_calls` (None: no such point)."""
+    points, meters, links = rows[:3]
     if not points:
         return None
     related = sorted(

@@ -7,12 +7,21 @@ from django.conf import settings
 from django.db import connection, connections
 
 from accounts.models import OrganisationApiKey, User
-from core.compiled import prepared_cursor
+from core.compiled import SqlStatement, prepared_cursor, rows_together
 from core.counters import Counter, counters_take
+from core.replicas import read_alias
+from registry.models import MeteringPoint
 from search.models import SearchAction, SearchChannel, SearchEvent
-from search.parsing import SearchQuery
+from search.parsing import SearchKind, SearchQuery
 from search.partitions import partitions_maintain
-from search.queries import lookups_counted_since, uk_day_start
+from search.queries import (
+    MeteringPointDetail,
+    lookups_counted_since,
+    metering_point_detail,
+    metering_point_detail_calls,
+    metering_point_detail_from,
+    uk_day_start,
+)
 
 
 class DailyCapReached(Exception):
@@ -180,9 +189,92 @@ def search_event_record(
 ) -> SearchEvent:
     """Append one lookup to the audit trail, with the number of lookups it counted
     against the caps (`lookups_take`, called before the data is read)."""
+    event = _event(
+        user=user,
+        api_key=api_key,
+        action=action,
+        channel=channel,
+        query=query,
+        result_count=result_count,
+        ip_address=ip_address,
+        lookups=lookups,
+    )
+    if _may_commit_without_waiting():
+        fields, sql = _audit_insert(connection.alias)
+        with prepared_cursor(connection.alias) as cursor:
+            cursor.execute(sql, _audit_params(event, fields))
+            _inserted(event, cursor.fetchone()[0])
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+def metering_point_detail_recorded(
+    mpan_core: str,
+    *,
+    user: User | None,
+    api_key: OrganisationApiKey | None = None,
+    channel: SearchChannel,
+    ip_address: str | None,
+) -> MeteringPointDetail | None:
+    """One point's detail (search.queries.metering_point_detail) with its audit row
+    appended: a detail lookup whose result count is 1 when the point exists, else 0.
+    Call it once the lookup is counted against the caps (`lookups_take`).
+
+    Where the detail is read from the primary in autocommit (PostgreSQL, no replica in
+    use), the audit row is inserted in the same round trip as the three reads, counting
+    the point itself (a `count(*)` of the core inside the INSERT): one round trip instead
+    of two for the commonest lookup (docs/performance.md). Either failing raises, and
+    nothing is shown. Elsewhere: the read, then `search_event_record`."""
+    query = SearchQuery(SearchKind.MPAN, mpan_core)
+    using = read_alias()
+    if using != connection.alias or not _may_commit_without_waiting():
+        detail = metering_point_detail(mpan_core)
+        search_event_record(
+            user=user,
+            api_key=api_key,
+            action=SearchAction.DETAIL,
+            channel=channel,
+            query=query,
+            result_count=int(detail is not None),
+            ip_address=ip_address,
+        )
+        return detail
+    event = _event(
+        user=user,
+        api_key=api_key,
+        action=SearchAction.DETAIL,
+        channel=channel,
+        query=query,
+        result_count=0,  # counted by the statement
+        ip_address=ip_address,
+        lookups=1,
+    )
+    fields, _ = _audit_insert(using)
+    params = _audit_params(event, fields, counting=mpan_core)
+    *reads, inserted = rows_together(
+        *metering_point_detail_calls(mpan_core), (_AUDIT_COUNTING_THE_POINT, params), using=using
+    )
+    detail = metering_point_detail_from(mpan_core, reads, using)
+    event.result_count = int(detail is not None)
+    _inserted(event, inserted[0][0])
+    return detail
+
+
+def _event(
+    *,
+    user: User | None,
+    api_key: OrganisationApiKey | None,
+    action: SearchAction,
+    channel: SearchChannel,
+    query: SearchQuery,
+    result_count: int,
+    ip_address: str | None,
+    lookups: int,
+) -> SearchEvent:
     user = user if user is not None and user.is_authenticated else None
     organisation_id = api_key.organisation_id if api_key else getattr(user, "organisation_id", None)
-    event = SearchEvent(
+    return SearchEvent(
         user=user,
         organisation_id=organisation_id,
         api_key=api_key,
@@ -194,50 +286,72 @@ def search_event_record(
         ip_address=ip_address or None,
         lookups=lookups,
     )
-    if (
+
+
+def _may_commit_without_waiting() -> bool:
+    """Whether the audit row may be inserted in one statement that commits without
+    waiting for its WAL flush (`_audit_insert`): on PostgreSQL, in autocommit, outside
+    any atomic block."""
+    return (
         connection.vendor == "postgresql"
         and connection.get_autocommit()
         and not connection.in_atomic_block
-    ):
-        _insert_without_waiting_for_the_flush(event)
-    else:
-        event.save(force_insert=True)
-    return event
+    )
 
 
-def _insert_without_waiting_for_the_flush(event: SearchEvent) -> None:
-    """Insert the row in one statement that commits without waiting for its WAL flush.
+def _audit_params(event: SearchEvent, fields: list, *, counting: str | None = None) -> list:
+    """The INSERT's parameters; with `counting`, the result count's is the MPAN core whose
+    point the statement counts (`_AUDIT_COUNTING_THE_POINT`)."""
+    return [
+        counting
+        if counting is not None and field.name == "result_count"
+        else field.get_db_prep_save(getattr(event, field.attname), connection)
+        for field in fields
+    ]
 
-    Every lookup writes one row, and waiting for the flush was the largest part of a
-    lookup's time. A database crash may lose the last fraction of a second of audit
-    rows (never a half row, never out of order); the lookups change nothing else.
-    `set_config(..., true)` is `SET LOCAL`: it lasts until the end of this statement's
-    own transaction, so nothing else on the connection commits asynchronously (hence
-    only in autocommit, outside any atomic block).
-    """
-    fields, sql = _audit_insert(connection.alias)
-    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
-    with prepared_cursor(connection.alias) as cursor:
-        cursor.execute(sql, params)
-        event.pk = cursor.fetchone()[0]
+
+def _inserted(event: SearchEvent, pk: int) -> None:
+    event.pk = pk
     event._state.adding = False
     event._state.db = connection.alias
 
 
 @functools.cache
-def _audit_insert(alias: str) -> tuple[list, str]:
+def _audit_insert(alias: str, *, counting_the_point: bool = False) -> tuple[list, str]:
     """The audit row's fields and INSERT, made once per process (and prepared by each
-    connection, core/compiled.py)."""
+    connection, core/compiled.py). The row commits without waiting for its WAL flush:
+    every lookup writes one, and waiting for the flush was the largest part of a
+    lookup's time. A database crash may lose the last fraction of a second of audit rows
+    (never a half row, never out of order); the lookups change nothing else.
+    `set_config(..., true)` is `SET LOCAL`: it lasts until the end of the statement's own
+    transaction, so nothing else on the connection commits asynchronously (hence only in
+    autocommit, outside any atomic block).
+
+    With `counting_the_point`, the result count is not a parameter but the number of
+    metering points with the MPAN core given in its place (0 or 1)."""
     db = connections[alias]
     fields = [field for field in SearchEvent._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-    values = ", ".join(f"%s::{field.db_type(db)}" for field in fields)
+    points = db.ops.quote_name(MeteringPoint._meta.db_table)
+    core = db.ops.quote_name(MeteringPoint._meta.pk.column)
+    core_type = MeteringPoint._meta.pk.db_type(db)
+    values = ", ".join(
+        f"(SELECT count(*) FROM {points} WHERE {core} = %s::{core_type})::{field.db_type(db)}"  # noqa: S608 - names from the models
+        if counting_the_point and field.name == "result_count"
+        else f"%s::{field.db_type(db)}"
+        for field in fields
+    )
     sql = (
         f"INSERT INTO {db.ops.quote_name(SearchEvent._meta.db_table)} ({columns})"  # noqa: S608 - names from the model
         f" SELECT {values} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS c"
         " RETURNING id"
     )
     return fields, sql
+
+
+_AUDIT_COUNTING_THE_POINT = SqlStatement(
+    lambda alias: _audit_insert(alias, counting_the_point=True)[1]
+)
 
 
 def search_event_partitions_maintain() -> list[tuple[str, str]]:

@@ -32,7 +32,6 @@ from search.parsing import (
 from search.presentation import csv_header, csv_row, detail_sections
 from search.queries import (
     SearchPaginator,
-    metering_point_detail,
     metering_points_search,
     meters_attach,
     search_usage,
@@ -41,6 +40,7 @@ from search.services import (
     DailyCapReached,
     lookup_allowance_check,
     lookups_take,
+    metering_point_detail_recorded,
     search_event_record,
 )
 
@@ -179,9 +179,9 @@ def metering_point_detail_view(request: HttpRequest, mpan_core: str) -> HttpResp
     except DailyCapReached as error:
         return _search_page(request, mpan_core, message=str(error), status=429)
 
-    detail = metering_point_detail(core)
-    query = SearchQuery(SearchKind.MPAN, core)
-    _record(request, SearchAction.DETAIL, query, 1 if detail else 0)
+    detail = metering_point_detail_recorded(
+        core, user=request.user, channel=SearchChannel.WEB, ip_address=client_ip(request)
+    )
     if detail is None:
         return _search_page(
             request, core, message=f"No metering point found with MPAN core {core}.", status=404
