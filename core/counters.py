@@ -34,18 +34,27 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.throttling import WINDOW_LUA, Window, WindowRefused
+
 # A day's counter outlives the UK day it counts (23 to 25 hours) by a margin.
 COUNTER_SECONDS = 27 * 3600
 
-# KEYS: the counters (hashes {n, run}). ARGV: wanted, partial (1/0), ttl, then one cap per
-# key, then one seed per key (-1 when not counted yet).
-# Answers {-1} when a counter needs its seed, else {taken, limiting counter (0: none),
-# the counters' values before this take...}.
-_TAKE = """
+# KEYS: the counters (hashes {n, run}), then each rate window's two counters (core/
+# throttling.py). ARGV: wanted, partial (1/0), ttl, the number of counters, the number of
+# windows, then one cap per counter, one seed per counter (-1 when not counted yet), and
+# each window's limit, weight and ttl.
+# Answers {-1} when a counter needs its seed; {-2, window, current, previous} when a window
+# refuses (nothing is counted); else {taken, limiting counter (0: none), the counters'
+# values before this take...}. A window that allows is counted even when a cap refuses, as
+# a throttle ahead of the view counts it.
+_TAKE = (
+    WINDOW_LUA
+    + """
 local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
-local n = #KEYS
 local wanted = tonumber(ARGV[1])
 local partial = ARGV[2] == '1'
+local n = tonumber(ARGV[4])
+local w = tonumber(ARGV[5])
 local used = {}
 local write = {}
 for i = 1, n do
@@ -53,17 +62,26 @@ for i = 1, n do
   local count = tonumber(stored[1])
   write[i] = false
   if stored[2] ~= run then
-    local seed = tonumber(ARGV[3 + n + i])
+    local seed = tonumber(ARGV[5 + n + i])
     if seed < 0 then return {-1} end
     count = math.max(seed, count or 0)
     write[i] = true
   end
   used[i] = count
 end
+for j = 1, w do
+  local base = 5 + 2 * n + 3 * (j - 1)
+  local fits, current, previous = window_fits(
+    KEYS[n + 2 * j - 1], KEYS[n + 2 * j], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]))
+  if not fits then return {-2, j, current, previous} end
+end
+for j = 1, w do
+  window_count(KEYS[n + 2 * j - 1], ARGV[5 + 2 * n + 3 * (j - 1) + 3])
+end
 local taken = wanted
 local limiting = 0
 for i = 1, n do
-  local left = math.max(tonumber(ARGV[3 + i]) - used[i], 0)
+  local left = math.max(tonumber(ARGV[5 + i]) - used[i], 0)
   if left < taken then taken = left; limiting = i end
 end
 if taken < wanted and not partial then taken = 0 end
@@ -77,6 +95,7 @@ for i = 1, n do
 end
 return answer
 """
+)
 
 
 @dataclass(frozen=True)
@@ -100,29 +119,47 @@ class Taken:
 _local_lock = threading.Lock()
 
 
-def counters_take(counters: Sequence[Counter], wanted: int, *, partial: bool = False) -> Taken:
+def counters_take(
+    counters: Sequence[Counter],
+    wanted: int,
+    *,
+    partial: bool = False,
+    windows: Sequence[Window] = (),
+) -> Taken:
     """Count `wanted` units in every counter if each stays within its cap; with `partial`,
     as many as all of them allow. Nothing is counted when nothing (or, without
-    `partial`, not all) can be."""
+    `partial`, not all) can be.
+
+    `windows` are the request's rate windows (core/throttling.py, deferred by its
+    throttle): checked first and counted in the same step; WindowRefused when one
+    refuses, with nothing counted."""
     keys = [counter.key for counter in counters]
     caps = [counter.cap for counter in counters]
     if hasattr(cache, "script_run"):
-        seeds = [-1] * len(counters)
-        answer = cache.script_run(
-            _TAKE, keys, [wanted, int(partial), COUNTER_SECONDS, *caps, *seeds]
-        )
+        window_keys = [key for window in windows for key in window.keys]
+        window_args = [arg for window in windows for arg in window.script_args()]
+
+        def run(seeds: list[int]):
+            head = [wanted, int(partial), COUNTER_SECONDS, len(counters), len(windows)]
+            return cache.script_run(_TAKE, keys + window_keys, [*head, *caps, *seeds, *window_args])
+
+        answer = run([-1] * len(counters))
         if answer is not None and answer[0] == -1:
-            seeds = [counter.record_count() for counter in counters]
-            answer = cache.script_run(
-                _TAKE, keys, [wanted, int(partial), COUNTER_SECONDS, *caps, *seeds]
-            )
+            answer = run([counter.record_count() for counter in counters])
+        if answer is not None and answer[0] == -2:
+            _, index, current, previous = (int(value) for value in answer)
+            raise WindowRefused(windows[index - 1].wait(current, previous))
         if answer is not None:
             return _taken(counters, answer)
-        # Redis is unreachable: count the record (docs/security.md, accepted risks).
+        # Redis is unreachable: count the record (docs/security.md, accepted risks); the
+        # windows are not enforced, as for every throttle then.
         used = [counter.record_count() for counter in counters]
         return _decide(counters, used, wanted, partial)
     # A local-memory cache (development, tests without Redis): one process, one lock.
     with _local_lock:
+        waits = [wait for window in windows if (wait := window.take()) is not None]
+        if waits:
+            raise WindowRefused(max(waits))
         used = []
         for counter in counters:
             value = cache.get(counter.key)

@@ -15,7 +15,12 @@ from accounts.api_auth import IsUserOrApiKey, OrganisationApiKeyAuthentication, 
 from core.api import ERROR_RESPONSE
 from core.api import first_error as error_parts
 from core.http import client_ip
-from core.throttling import WindowRateThrottle
+from core.throttling import (
+    WindowRateThrottle,
+    WindowRefused,
+    windows_deferred,
+    windows_deferred_take,
+)
 from search.data_items import DataItem, data_items_for
 from search.models import SearchAction, SearchChannel
 from search.parsing import (
@@ -91,14 +96,27 @@ class _MeteringPointApi(APIView):
     authentication_classes = [OrganisationApiKeyAuthentication, SessionAuthentication]
     permission_classes = [IsUserOrApiKey]
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
+    # The throttles' windows are checked and counted with the caps, in one Redis call
+    # (core/throttling.py); a request that does not reach the caps takes them as its
+    # answer leaves (finalize_response).
+    windows_with_caps = True
 
     def _check_allowance(self, request: Request) -> None:
-        """Check and count one lookup against the caps (before any data is read)."""
+        """Check and count one lookup against the rate limits and the caps (before any
+        data is read)."""
         user = None if api_key_of(request) else request.user
         try:
-            lookups_take(user=user, api_key=api_key_of(request))
+            lookups_take(user=user, api_key=api_key_of(request), windows=windows_deferred(request))
+        except WindowRefused as refused:
+            raise exceptions.Throttled(refused.wait) from refused
         except DailyCapReached as error:
             raise DailyCapExceeded(str(error)) from error
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        wait = windows_deferred_take(request)
+        if wait is not None:
+            response = self.handle_exception(exceptions.Throttled(wait))
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _items(self, request: Request):
         """The data items the caller's organisation sees (search.data_items)."""

@@ -1,6 +1,7 @@
 """Writes for search: the audit record and the daily caps."""
 
 import functools
+from collections.abc import Sequence
 from enum import StrEnum
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from accounts.models import OrganisationApiKey, User
 from core.compiled import SqlStatement, prepared_cursor, rows_together
 from core.counters import Counter, counters_take
 from core.replicas import read_alias
+from core.throttling import Window
 from registry.models import MeteringPoint
 from search.models import SearchAction, SearchChannel, SearchEvent
 from search.parsing import SearchKind, SearchQuery
@@ -130,11 +132,14 @@ def lookups_take(
     wanted: int = 1,
     partial: bool = False,
     bulk: bool = False,
+    windows: Sequence[Window] = (),
 ) -> int:
     """Check and count `wanted` lookups against every cap of the user or key, in one
     atomic step; answer how many were counted. Raise DailyCapReached when none can be
     (or, without `partial`, when not all can be). The caller then records the audit row
-    with that number (`search_event_record(lookups=...)`) and discloses no more.
+    with that number (`search_event_record(lookups=...)`) and discloses no more. The
+    request's rate `windows`, deferred by the API's throttles, are checked and counted
+    in the same step (WindowRefused when one refuses, with nothing counted).
 
     Searches, detail views, exports and bulk searches all count: the detail page is
     where the data is, so a cap on searches alone would not stop scraping. An export
@@ -142,7 +147,9 @@ def lookups_take(
     calendar day.
     """
     caps = _caps(user=user, api_key=api_key, bulk=bulk)
-    result = counters_take([counter for _, counter in caps], wanted, partial=partial)
+    result = counters_take(
+        [counter for _, counter in caps], wanted, partial=partial, windows=windows
+    )
     if result.taken or not wanted:
         return result.taken
     for (cap, counter), used in zip(caps, result.used, strict=True):

@@ -278,3 +278,17 @@ def test_a_results_page_costs_the_same_queries_for_one_point_or_many(api, member
     body = api.get(api_url).json()
     assert body["count"] == 6
     assert all(row["meter_serials"] and row["address_lines"] for row in body["results"])
+
+
+def test_requests_refused_before_the_caps_are_still_throttled(key_client, settings, point):
+    """The API's windows are taken with the caps; a request that never reaches them
+    (a malformed MPAN) takes its window as it leaves, and is answered 429 past the rate."""
+    settings.SEARCH_API_KEY_RATE = "3/minute"
+    bad = "/api/v1/metering-points/12345/"
+    assert [key_client.get(bad).status_code for _ in range(3)] == [400, 400, 400]
+    refused = key_client.get(bad)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60
+    # The window is shared with the lookups: a good one is refused too, and not counted.
+    assert key_client.get(f"/api/v1/metering-points/{point.mpan_core}/").status_code == 429
+    assert not SearchEvent.objects.exists()
