@@ -3,22 +3,31 @@ with their organisation in one round trip.
 
 Every page reads the organisation (it may have been deactivated, it may require two-factor
 authentication: accounts/middleware.py), so the stock backends' user query was followed by
-a second one for the organisation on every request. Both queries are compiled once per
-process and sent together (core/compiled.py): building and planning the joined
-`select_related` query anew was a tenth of the detail page's time (docs/performance.md)."""
+a second one for the organisation on every request. Here one joined query, compiled once
+per process and prepared by PostgreSQL (core/compiled.py), reads both: building and
+planning `select_related` anew was a tenth of the detail page's time
+(docs/performance.md)."""
 
 from allauth.account import auth_backends
 from django.contrib.auth import backends, get_user_model
 
 from accounts.models import Organisation
-from core.compiled import CompiledQuery, instances, rows_together
+from core.compiled import CompiledQuery
 
-_user_by_pk = CompiledQuery(
-    lambda pk: get_user_model()._default_manager.filter(pk=pk), arity=1, integers=[0]
-)
-_organisation_of_user = CompiledQuery(
-    lambda pk: Organisation.objects.filter(users__pk=pk), arity=1, integers=[0]
-)
+
+def _user_and_organisation_columns(pk):
+    model = get_user_model()
+    return model._default_manager.filter(pk=pk).values_list(
+        *_attnames(model), *(f"organisation__{name}" for name in _attnames(Organisation))
+    )
+
+
+def _attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+# The user's columns, then their organisation's (NULLs without one), in one joined query.
+_user_with_organisation = CompiledQuery(_user_and_organisation_columns, arity=1, integers=[0])
 
 
 def user_with_organisation(user_id):
@@ -28,13 +37,16 @@ def user_with_organisation(user_id):
         pk = model._meta.pk.to_python(user_id)
     except Exception:  # noqa: BLE001 - a session holding a malformed id is a logged-out one
         return None
-    users, organisations = rows_together((_user_by_pk, (pk,)), (_organisation_of_user, (pk,)))
-    if not users:
+    rows = _user_with_organisation.rows(pk)
+    if not rows:
         return None
-    user = instances(_user_by_pk, users)[0]
-    organisation = instances(_organisation_of_user, organisations)
-    if user.organisation_id is not None and organisation:
-        model.organisation.field.set_cached_value(user, organisation[0])
+    columns = _attnames(model)
+    user = model.from_db("default", columns, rows[0][: len(columns)])
+    if user.organisation_id is not None:
+        organisation = Organisation.from_db(
+            "default", _attnames(Organisation), rows[0][len(columns) :]
+        )
+        model.organisation.field.set_cached_value(user, organisation)
     return user
 
 

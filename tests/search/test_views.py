@@ -141,15 +141,15 @@ def test_the_whole_detail_view_makes_few_queries(member_client, member):
     with CaptureQueriesContext(connection) as queries:
         response = member_client.get(f"/metering-points/{point.mpan_core}/")
     assert response.status_code == 200
-    # The user and their organisation (accounts/backends.py; one round trip on
-    # PostgreSQL), 3 for the data (point, meters, related MPANs) and the audit insert.
+    # The user with their organisation (accounts/backends.py), 3 for the data (point,
+    # meters, related MPANs) and the audit insert (one round trip on PostgreSQL).
     # The session is in the cache (cached_db), and so are today's counts of the user and
     # of the organisation (seeded by the home page).
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert len(queries) == 5, [q["sql"] for q in queries]
     # The next lookup is the same.
     with CaptureQueriesContext(connection) as queries:
         member_client.get(f"/metering-points/{point.mpan_core}/")
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert len(queries) == 5, [q["sql"] for q in queries]
 
 
 def test_an_unknown_mpan_detail_is_404_and_recorded(member_client, member):
