@@ -156,10 +156,13 @@ def rows_together(
         return [query.rows(*params, using=using) for query, params in calls]
     cursors = [prepared_cursor(using) for _ in calls]
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
-            for cursor, (query, params) in zip(cursors, calls, strict=True):
-                query._send(cursor, params, using)
-            pipeline.sync()
+        with connection.wrap_database_errors:
+            with connection.connection.pipeline():
+                for cursor, (query, params) in zip(cursors, calls, strict=True):
+                    query._send(cursor, params, using)
+            # Leaving the pipeline sent the statements and a Sync, and received every
+            # result: one round trip. Fetching inside it would cost a second one (a
+            # flush for the results, then the Sync as it leaves).
             fetched = [cursor.fetchall() for cursor in cursors]
     except Exception:
         if connection.connection is not None and connection.connection.pgconn.pipeline_status:
