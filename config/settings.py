@@ -469,6 +469,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.ContentNegotiation",
 }
 
 # --- Service status (modes, cut-over windows, retired functions, broadcasts) ------------------

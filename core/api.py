@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import exception_handler
 
 
@@ -40,3 +41,24 @@ def first_error(detail, field=None):
 ERROR_RESPONSE = OpenApiResponse(
     description='The one error shape: {"error": {"code": ..., "message": ..., "field": ...}}'
 )
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, with a short way for a client that accepts anything.
+
+    DRF parses the Accept header and the query string (for `?format=`) at every request,
+    about 3 % of an API lookup (docs/performance.md). A request with no Accept header, or
+    `*/*`, and no `format=` in its query string gets the first renderer either way, which
+    is answered here without parsing; anything else goes through DRF.
+    tests/core/test_api.py holds the two to the same choices."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if (
+            accept == "*/*"
+            and not format_suffix
+            and "format=" not in request.META.get("QUERY_STRING", "")
+        ):
+            renderer = renderers[0]
+            return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
