@@ -8,6 +8,7 @@ A benchmark, not a test: it empties the registry of the database it is pointed a
 """
 
 import contextlib
+import http.client
 import json
 import os
 import random
@@ -589,11 +590,12 @@ def load_measure(
     for label, code_dir in (("before_", before_dir), ("", None)):
         if label and code_dir is None:
             continue
-        # Production names the cookie __Host-sessionid; this process has the development
-        # settings, so both names are sent.
-        session_id = credentials["session_before" if label else "session"]
-        session = ("Cookie", f"__Host-sessionid={session_id}; sessionid={session_id}")
         with portal_served(port, work_dir, workers, code_dir=code_dir) as base:
+            session = session_accepted(
+                base,
+                [credentials["session"], credentials["session_before"]],
+                paths["html_detail"][0],
+            )
             # A short warm-up: connections in the pools, code paths imported.
             warm = paths["api_mpan"][:200]
             wrk_run(base, warm, header=api, seconds=1, work_dir=work_dir, rate=None)
@@ -620,6 +622,26 @@ def load_measure(
             base, paths["datasette"][:200], header=nothing, seconds=1, work_dir=work_dir, rate=None
         )
         _scenario_measure("datasette", base, paths, nothing, seconds, work_dir, figures, keys)
+
+
+def session_accepted(base: str, session_ids: list[str], path: str) -> tuple[str, str]:
+    """The Cookie header of the first session that the served code takes as logged in
+    (200 on `path`, not a redirect to the login page): code from before the
+    authentication backends moved knows only the sessions naming the old backend."""
+    host, _, port = base.removeprefix("http://").partition(":")
+    for session_id in session_ids:
+        # Production names the cookie __Host-sessionid; this process has the development
+        # settings, so both names are sent.
+        header = ("Cookie", f"__Host-sessionid={session_id}; sessionid={session_id}")
+        server = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            server.request("GET", path, headers=dict([header]))
+            status = server.getresponse().status
+        finally:
+            server.close()
+        if status == 200:
+            return header
+    raise RuntimeError(f"no benchmark session is logged in on the served code ({path})")
 
 
 def _scenario_measure(

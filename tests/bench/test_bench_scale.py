@@ -70,10 +70,13 @@ def test_the_benchmark_at_smoke_scale_gives_every_figure_and_ratio(bench_databas
             str(free_port()),
             "--work-dir",
             str(tmp_path / "bench"),
+            # This code again as "before": the comparison's path runs too.
+            "--before",
+            str(settings.BASE_DIR),
         ],
         env=env,
         check=True,
-        timeout=240,
+        timeout=420,
     )
 
     results = json.loads((tmp_path / "bench" / "results.json").read_text())
@@ -82,7 +85,7 @@ def test_the_benchmark_at_smoke_scale_gives_every_figure_and_ratio(bench_databas
     assert results["copy_floor"]["points_per_second"] > 0
     assert results["address_words"]["points"] == 2000
     assert results["pgbench_floor"]["tps"] > 0
-    for name in SCENARIOS + PEERS:
+    for name in [*SCENARIOS, *PEERS, *(f"before_{name}" for name in SCENARIOS)]:
         for run in ("paced", "peak"):
             figures = results[f"load_{name}"][run]
             assert figures["requests"] > 0, (name, run)
