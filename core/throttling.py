@@ -139,7 +139,9 @@ class WindowRateThrottle(BaseThrottle):
     to the caps' take (`windows_deferred`), which checks and counts both in one Redis
     call instead of two (docs/performance.md). Whatever does not reach the caps (a
     refused input, say) has its windows taken as the answer leaves
-    (`windows_deferred_take`), and is answered 429 if they refuse."""
+    (`windows_deferred_take`), and is answered 429 if they refuse. A view that answers a
+    refusal and goes on (the API's batch, set by set) must not defer: its later lookups
+    would find no window left to refuse them."""
 
     scope = ""
     rate_setting = ""

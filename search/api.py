@@ -309,6 +309,10 @@ class BatchApi(_MeteringPointApi):
     lookup: checked against the daily cap, audited and counted, exactly as if it were
     sent alone; once the cap is reached, the remaining sets answer 429 and run nothing."""
 
+    # The rate limit is taken once for the whole call, before any set runs (a window
+    # deferred to the first set's caps would refuse that set alone).
+    windows_with_caps = False
+
     @extend_schema(
         operation_id="metering_points_batch",
         summary=f"Several lookups in one call (up to {BATCH_MAX}), each counted",

@@ -150,6 +150,26 @@ def test_a_batch_stops_at_the_daily_cap(api, mill, settings):
     assert SearchEvent.objects.count() == 2
 
 
+def test_a_client_over_its_rate_gets_no_set_of_a_batch(api, mill, settings):
+    """The rate limit is taken once per batch, before any set runs: over the rate, the
+    whole call is refused and nothing is looked up (a window left to the first set's
+    caps would have refused that set alone and let the others through)."""
+    settings.SEARCH_API_KEY_RATE = "2/minute"
+    single = f"/api/v1/metering-points/{mill.mpan_core}/"
+    assert [api.get(single).status_code for _ in range(2)] == [200, 200]
+    response = batch(api, "technical_details", [{"mpan": mill.mpan_core}] * 3)
+    assert response.status_code == 429 and response.json()["error"]["code"] == "throttled"
+    assert SearchEvent.objects.count() == 2
+
+
+def test_a_batch_counts_once_against_the_rate(api, mill, settings):
+    settings.SEARCH_API_KEY_RATE = "2/minute"
+    response = batch(api, "technical_details", [{"mpan": mill.mpan_core}] * 3)
+    assert [result["status"] for result in response.json()["results"]] == [200, 200, 200]
+    assert api.get(f"/api/v1/metering-points/{mill.mpan_core}/").status_code == 200
+    assert api.get(f"/api/v1/metering-points/{mill.mpan_core}/").status_code == 429
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
