@@ -8,6 +8,8 @@ per process and prepared by PostgreSQL (core/compiled.py), reads both: building 
 planning `select_related` anew was a tenth of the detail page's time
 (docs/performance.md)."""
 
+import functools
+
 from allauth.account import auth_backends
 from django.contrib.auth import backends, get_user_model
 
@@ -22,8 +24,9 @@ def _user_and_organisation_columns(pk):
     )
 
 
-def _attnames(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+@functools.cache
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 # The user's columns, then their organisation's (NULLs without one), in one joined query.

@@ -76,7 +76,7 @@ for j = 1, w do
   if not fits then return {-2, j, current, previous} end
 end
 for j = 1, w do
-  window_count(KEYS[n + 2 * j - 1], ARGV[5 + 2 * n + 3 * (j - 1) + 3])
+  window_count(KEYS[n + 2 * j - 1], ARGV[5 + 2 * n + 3 * j])
 end
 local taken = wanted
 local limiting = 0

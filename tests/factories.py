@@ -166,3 +166,27 @@ class RelatedMpanFactory(factory.django.DjangoModelFactory):
 
     metering_point = factory.SubFactory(MeteringPointFactory)
     related = factory.SubFactory(MeteringPointFactory)
+
+
+def point_with_every_field(**fields):
+    """A metering point with every detail-page field set (codes with meanings, dates)."""
+    from datetime import date
+
+    values = {
+        "profile_class": "01",
+        "measurement_class": "A",
+        "supplier_date": date(2019, 6, 28),
+        "energisation_date": date(2018, 3, 4),
+        "mtc": "801",
+        "mtc_date": date(2017, 5, 6),
+        "llfc": "100",
+        "ssc": "0393",
+        "mop_mpid": "MTRW",
+        "mop_date": date(2016, 7, 8),
+        "smets_version": "SMETS2",
+        "dcc_service_flag": True,
+        "ihd_status": "I",
+        "uprn": "100023336956",
+        "has_related_mpans": True,
+    }
+    return MeteringPointFactory(**{**values, **fields})

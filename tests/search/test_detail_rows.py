@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from search.presentation import Row, detail_sections
 from search.queries import metering_point_detail
 from search.templatetags.search_tags import detail_rows
-from tests.factories import MeterFactory, MeteringPointFactory, RelatedMpanFactory
+from tests.factories import MeterFactory, RelatedMpanFactory, point_with_every_field
 
 AWKWARD = [
     Row("Address", '1 <b>"Rose" & Crown</b>, Bath', item=None),
@@ -38,20 +38,7 @@ def test_no_rows_render_nothing():
 
 @pytest.mark.django_db
 def test_every_section_of_a_full_point_renders_as_the_reference_template_renders_it():
-    point = MeteringPointFactory(
-        profile_class="01",
-        measurement_class="A",
-        supplier_date=date(2019, 6, 28),
-        energisation_date=date(2018, 3, 4),
-        mtc="801",
-        mtc_date=date(2017, 5, 6),
-        mop_mpid="MTRW",
-        mop_date=date(2016, 7, 8),
-        smets_version="SMETS2",
-        dcc_service_flag=True,
-        uprn="100023336956",
-        has_related_mpans=True,
-    )
+    point = point_with_every_field()
     MeterFactory(metering_point=point, serial="Z<1>&", installation_date=date(2020, 2, 1))
     RelatedMpanFactory(metering_point=point, effective_date=date(2019, 6, 29))
     sections = detail_sections(metering_point_detail(point.mpan_core))

@@ -8,7 +8,13 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from search.models import SearchAction, SearchChannel, SearchEvent
-from tests.factories import MeterFactory, MeteringPointFactory, RelatedMpanFactory, mpan_core_for
+from tests.factories import (
+    MeterFactory,
+    MeteringPointFactory,
+    RelatedMpanFactory,
+    mpan_core_for,
+    point_with_every_field,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,23 +100,7 @@ def test_a_large_postcode_has_pages(member_client):
 
 
 def test_the_detail_groups_every_field_with_meanings_and_uk_dates(member_client):
-    point = MeteringPointFactory(
-        profile_class="01",
-        measurement_class="A",
-        supplier_date=date(2019, 6, 28),
-        energisation_date=date(2018, 3, 4),
-        mtc="801",
-        mtc_date=date(2017, 5, 6),
-        llfc="100",
-        ssc="0393",
-        mop_mpid="MTRW",
-        mop_date=date(2016, 7, 8),
-        smets_version="SMETS2",
-        dcc_service_flag=True,
-        ihd_status="I",
-        uprn="100023336956",
-        has_related_mpans=True,
-    )
+    point = point_with_every_field()
     MeterFactory(
         metering_point=point, serial="Z123456", meter_type="S2A", installation_date=date(2020, 2, 1)
     )
